@@ -1,0 +1,78 @@
+/** Where migrations connect: the direct (non-pooled) endpoint, checked before any connection. */
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+const STRICT_SSL_MODES = new Set(['require', 'verify-ca', 'verify-full']);
+
+/** The variables a direct URL can come from (process env, `.dev.vars`). */
+export type DirectUrlSourceVars = { DATABASE_URL_DIRECT?: string; DATABASE_URL?: string };
+
+/** True for hosts that never leave the machine (the local stack). */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
+}
+
+/**
+ * `DATABASE_URL_DIRECT`, or the pooled `DATABASE_URL` with `-pooler` dropped from its host
+ * (Neon names the two endpoints `ep-x-pooler.region…` and `ep-x.region…`).
+ */
+export function resolveDirectUrl(vars: DirectUrlSourceVars): string | undefined {
+  if (vars.DATABASE_URL_DIRECT) return vars.DATABASE_URL_DIRECT;
+  if (!vars.DATABASE_URL) return undefined;
+  try {
+    const url = new URL(vars.DATABASE_URL);
+    url.hostname = url.hostname.replace('-pooler.', '.');
+    return url.toString();
+  } catch {
+    return vars.DATABASE_URL;
+  }
+}
+
+/**
+ * Throws with a message that names the problem and the fix; never echoes the password.
+ * Migrations need the direct endpoint: PgBouncer in transaction mode hands each transaction
+ * to any server session, so session state and the advisory lock taken here would not hold.
+ */
+export function assertDirectUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(
+      'DATABASE_URL_DIRECT is not a valid URL (expected postgresql://user:password@host/db).',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(
+      `DATABASE_URL_DIRECT must start with postgres:// or postgresql://, not ${url.protocol}//.`,
+    );
+  }
+  if (url.hostname.includes('-pooler')) {
+    throw new Error(
+      `DATABASE_URL_DIRECT points at a pooled endpoint (${url.hostname}). Migrations need the direct ` +
+        'endpoint: PgBouncer in transaction mode does not keep session state or advisory locks. ' +
+        'Copy the direct connection string from the Neon console (host without "-pooler").',
+    );
+  }
+  if (!isLoopbackHost(url.hostname)) {
+    const sslmode = url.searchParams.get('sslmode');
+    if (!sslmode || !STRICT_SSL_MODES.has(sslmode)) {
+      throw new Error(
+        `DATABASE_URL_DIRECT for remote host ${url.hostname} must carry sslmode=require ` +
+          `(or verify-ca / verify-full), got ${sslmode ? `sslmode=${sslmode}` : 'none'}. ` +
+          'Append ?sslmode=require so the password never crosses the network in clear.',
+      );
+    }
+  }
+  return url;
+}
+
+/** The URL with its password masked, for log lines. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}
