@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    globalSetup: ['./test/global-setup.ts'],
     projects: [
       {
         test: {
@@ -16,7 +17,11 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { DATABASE_URL: 'postgres://postgres:postgres@127.0.0.1:1/main' },
+              bindings: {
+                DATABASE_URL: inject('databaseUrl'),
+                LOCAL_CONTROL_URL: inject('controlUrl'),
+                API_TOKEN: 'test-token',
+              },
             },
           })),
         ],

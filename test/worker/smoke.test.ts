@@ -1,9 +1,10 @@
-import { exports } from 'cloudflare:workers';
+import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 
 describe('GET /health', () => {
   it('answers ok', async () => {
     const res = await exports.default.fetch('http://x/health');
     expect(res.status).toBe(200);
+    expect(env.DATABASE_URL).toContain('127.0.0.1');
   });
 });

