@@ -1,0 +1,123 @@
+/**
+ * `npm run dev`: PostgreSQL, the migrations, the local Neon endpoint, then `wrangler dev`,
+ * all stopped together on Ctrl-C or SIGTERM. With a non-local DATABASE_URL (environment or
+ * .dev.vars) it skips the local stack and runs the Worker against that database.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
+import { isLoopbackHost } from './direct-url.ts';
+import { claimPidFile } from './pid-file.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
+
+const POSTGRES_PORT = Number(process.env.PG_PORT ?? 54322);
+const ENDPOINT_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
+const WORKER_PORT = Number(process.env.PORT ?? 8787);
+const WORKER_IP = process.env.IP ?? '127.0.0.1';
+const DATA_DIR = process.env.PG_DATA_DIR ?? '.local/pg';
+const STATE_DIR = '.local';
+const GENERATED_VARS = `${STATE_DIR}/dev.vars`;
+
+const say = (line: string) => console.log(`\x1b[36m[dev]\x1b[0m ${line}`);
+
+async function main() {
+  await mkdir(STATE_DIR, { recursive: true });
+  const pidFile = await claimPidFile(`${STATE_DIR}/dev.pid`, say);
+
+  const vars = readDevVars();
+  let stack: LocalStack | undefined;
+  if (vars.DATABASE_URL && !isLoopbackHost(hostOf(vars.DATABASE_URL))) {
+    say('DATABASE_URL points at a remote database: not starting the local stack.');
+    say('Migrations are not applied automatically there; run `npm run db:migrate`.');
+  } else {
+    const started = performance.now();
+    stack = await startLocalStack({
+      dataDir: DATA_DIR,
+      postgresPort: POSTGRES_PORT,
+      endpointPort: ENDPOINT_PORT,
+      log: (line) => say(line),
+    });
+    say(`PostgreSQL ${stack.postgres.host}:${stack.postgres.port} (data in ${DATA_DIR})`);
+    say(`local Neon endpoint ${stack.endpoint.url} (HTTP /sql and WebSocket)`);
+    say(`stack ready in ${Math.round(performance.now() - started)} ms`);
+    vars.DATABASE_URL = stack.databaseUrl;
+  }
+  vars.API_TOKEN ??= 'local-dev-token';
+
+  // Values go in a file, not on the command line, so wrangler shows them as hidden.
+  await writeFile(GENERATED_VARS, formatVars(vars), { mode: 0o600 });
+  await chmod(GENERATED_VARS, 0o600);
+
+  const wrangler = spawn(
+    process.execPath,
+    [
+      'node_modules/wrangler/bin/wrangler.js',
+      'dev',
+      '--ip',
+      WORKER_IP,
+      '--port',
+      String(WORKER_PORT),
+      '--env-file',
+      GENERATED_VARS,
+      '--show-interactive-dev-session=false',
+    ],
+    { stdio: 'inherit' },
+  );
+  await pidFile.record({ wrangler: wrangler.pid });
+  say(`Worker on http://${WORKER_IP}:${WORKER_PORT} (try /health and /health/db)`);
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    if (wrangler.exitCode === null) {
+      wrangler.kill('SIGTERM');
+      await new Promise((resolve) => wrangler.once('exit', resolve));
+    }
+    await stack?.stop().catch((error) => say(`stopping the stack: ${error}`));
+    await rm(GENERATED_VARS, { force: true });
+    await pidFile.release();
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(130));
+  process.on('SIGTERM', () => void stop(143));
+  wrangler.once('exit', (code) => void stop(code ?? 1));
+  // `kill -9` of npm leaves this process orphaned: notice and clean up rather than linger.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop(1);
+  }, 1000).unref();
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    throw new Error('DATABASE_URL is not a valid URL (expected postgres://user:password@host/db).');
+  }
+}
+
+function readDevVars(): Record<string, string> {
+  const fromFile = existsSync('.dev.vars') ? parseEnv(readFileSync('.dev.vars', 'utf8')) : {};
+  const vars: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fromFile)) if (value !== undefined) vars[key] = value;
+  for (const key of ['DATABASE_URL', 'DATABASE_URL_DIRECT', 'API_TOKEN']) {
+    const value = process.env[key];
+    if (value) vars[key] = value;
+  }
+  return vars;
+}
+
+function formatVars(vars: Record<string, string>): string {
+  return Object.entries(vars)
+    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+    .join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(`\x1b[31m[dev]\x1b[0m ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
