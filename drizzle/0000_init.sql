@@ -1,8 +1,8 @@
 CREATE TABLE "idempotency_keys" (
 	"key" text PRIMARY KEY NOT NULL,
 	"request_hash" text NOT NULL,
-	"status" integer NOT NULL,
-	"body" jsonb NOT NULL,
+	"status" integer,
+	"body" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -46,11 +46,16 @@ export const todos = pgTable(
   ],
 );
 
-/** Responses of idempotent creates, recorded in the same transaction as the write. */
+/**
+ * Idempotent creates: the key is claimed (INSERT ... ON CONFLICT DO NOTHING) in the same
+ * transaction as the write, and the response is stored before it commits. `status` and
+ * `body` are null only inside that transaction, so no other session ever sees them null.
+ */
 export const idempotencyKeys = pgTable('idempotency_keys', {
   key: text('key').primaryKey(),
+  /** SHA-256 of method, path and validated body: the same key with another request is a 422. */
   requestHash: text('request_hash').notNull(),
-  status: integer('status').notNull(),
-  body: jsonb('body').notNull(),
+  status: integer('status'),
+  body: jsonb('body'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
 });
