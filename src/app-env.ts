@@ -1,6 +1,7 @@
 import type { NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type * as schema from './db/schema';
+import type { RequestTrace } from './middleware/request-trace';
 
 /** The request's interactive transaction (WebSocket `Client`, drizzle `neon-serverless`). */
 export type TxDatabase = NeonDatabase<typeof schema>;
@@ -8,12 +9,23 @@ export type TxDatabase = NeonDatabase<typeof schema>;
 /** One-shot queries and non-interactive batches over HTTP (drizzle `neon-http`). */
 export type HttpDatabase = NeonHttpDatabase<typeof schema>;
 
+/** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+/** Per-request overrides for the transaction; only the first `tx()` call's options apply. */
+export type TxOptions = {
+  isolationLevel?: IsolationLevel;
+  readOnly?: boolean;
+};
+
 export type AppVariables = {
   requestId: string;
   /** Opens the request's transaction on first call (lazy); later calls return the same one. */
-  tx: () => Promise<TxDatabase>;
+  tx: (options?: TxOptions) => Promise<TxDatabase>;
   /** The HTTP driver for reads that need no transaction: one round trip per query. */
   http: () => HttpDatabase;
+  /** Timings, attempts and outcome of the request, for Server-Timing and the log line. */
+  trace: RequestTrace;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

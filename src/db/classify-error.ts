@@ -1,0 +1,156 @@
+/**
+ * Sorts driver and Postgres errors into the few kinds the app acts on.
+ * Reads SQLSTATE and message text only; never prints an error (drizzle's
+ * `DrizzleQueryError` message holds the query parameters).
+ */
+
+/** What the app does about a database error. */
+export type DatabaseErrorKind =
+  | 'transient'
+  | 'too_many_connections'
+  | 'serialization_failure'
+  | 'unique_violation'
+  | 'foreign_key_violation'
+  | 'check_violation'
+  | 'not_null_violation'
+  | 'invalid_input'
+  | 'statement_timeout'
+  | 'configuration'
+  | 'unknown';
+
+/** A classified database error: its kind, and its SQLSTATE and constraint when Postgres sent them. */
+export type DatabaseErrorInfo = {
+  kind: DatabaseErrorKind;
+  sqlState?: string;
+  constraint?: string;
+};
+
+// PostgreSQL Appendix A: class 08 (connection exception), 57P01-57P03 (admin/crash
+// shutdown, cannot connect now: what a restarting or waking compute sends).
+const TRANSIENT_SQLSTATES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+const SQLSTATE_KINDS: Record<string, DatabaseErrorKind> = {
+  '53300': 'too_many_connections',
+  '40001': 'serialization_failure',
+  '40P01': 'serialization_failure',
+  '23505': 'unique_violation',
+  '23503': 'foreign_key_violation',
+  '23514': 'check_violation',
+  '23502': 'not_null_violation',
+  '57014': 'statement_timeout',
+  '28000': 'configuration',
+  '28P01': 'configuration',
+  '3D000': 'configuration',
+};
+
+// Neon's proxy answers these for quota, suspended-project and wrong-endpoint cases;
+// retrying cannot fix them (Neon docs, "Connection errors").
+const PERMANENT_MESSAGES = [
+  'endpoint is disabled',
+  'endpoint could not be found',
+  'endpoint cannot be found',
+  'endpoint not found',
+  'quota',
+  'password authentication failed',
+];
+
+const TRANSIENT_MESSAGES = [
+  "couldn't connect to compute node",
+  'compute node is starting',
+  'econnrefused',
+  'connection refused',
+  'econnreset',
+  'connection reset',
+  'connection terminated',
+  'connection closed',
+  'connection lost',
+  'socket hang up',
+  'timeout expired',
+  'timed out',
+  'fetch failed',
+  'network connection lost',
+  'error connecting to database',
+  'attempts to open a websocket',
+  'server error (http status 5',
+];
+
+const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
+const ERRNO_PATTERN = /^E[A-Z]+$/;
+
+/** The chain of an error and its `cause`s (drizzle wraps driver errors), at most 5 deep. */
+function causeChain(error: unknown): Record<string, unknown>[] {
+  const chain: Record<string, unknown>[] = [];
+  let current: unknown = error;
+  while (current && typeof current === 'object' && chain.length < 5) {
+    const record = current as Record<string, unknown>;
+    chain.push(record);
+    current = record.cause;
+  }
+  return chain;
+}
+
+/** The SQLSTATE carried by the error or one of its causes, if any. */
+export function sqlStateOf(error: unknown): string | undefined {
+  for (const link of causeChain(error)) {
+    const code = link.code;
+    if (typeof code === 'string' && SQLSTATE_PATTERN.test(code) && !ERRNO_PATTERN.test(code)) {
+      return code;
+    }
+  }
+  return undefined;
+}
+
+function messagesOf(error: unknown): string {
+  return causeChain(error)
+    .map((link) => `${String(link.name ?? '')} ${String(link.message ?? '')}`)
+    .join('\n')
+    .toLowerCase();
+}
+
+function constraintOf(error: unknown): string | undefined {
+  for (const link of causeChain(error)) {
+    if (typeof link.constraint === 'string' && link.constraint) return link.constraint;
+  }
+  return undefined;
+}
+
+/** Classifies any error thrown by the Neon driver, drizzle or the connection code. */
+export function classifyDatabaseError(error: unknown): DatabaseErrorInfo {
+  const sqlState = sqlStateOf(error);
+  const constraint = constraintOf(error);
+  if (sqlState) {
+    const kind = SQLSTATE_KINDS[sqlState];
+    if (kind) return { kind, sqlState, constraint };
+    if (TRANSIENT_SQLSTATES.has(sqlState)) return { kind: 'transient', sqlState };
+    // Class 22 (data exception): the input could not be stored as given.
+    if (sqlState.startsWith('22')) return { kind: 'invalid_input', sqlState };
+  }
+  const text = messagesOf(error);
+  if (PERMANENT_MESSAGES.some((m) => text.includes(m))) return { kind: 'configuration', sqlState };
+  const timedOut = causeChain(error).some(
+    (l) => l.name === 'TimeoutError' || l.name === 'AbortError',
+  );
+  if (timedOut || TRANSIENT_MESSAGES.some((m) => text.includes(m))) {
+    return { kind: 'transient', sqlState };
+  }
+  return { kind: 'unknown', sqlState, constraint };
+}
+
+/** True when trying again may succeed: a lost or refused connection, a waking compute, 53300. */
+export function isTransientError(error: unknown): boolean {
+  const { kind } = classifyDatabaseError(error);
+  return kind === 'transient' || kind === 'too_many_connections';
+}
+
+/** True for 40001 and 40P01: the whole transaction may be replayed. */
+export function isSerializationFailure(error: unknown): boolean {
+  return classifyDatabaseError(error).kind === 'serialization_failure';
+}
