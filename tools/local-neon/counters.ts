@@ -1,0 +1,60 @@
+import type { EndpointCounters } from './types.ts';
+
+/** The mutable counters behind `NeonEndpoint.counters()`; see `EndpointCounters` for definitions. */
+export class CounterSet {
+  private values: EndpointCounters = {
+    wsOpen: 0,
+    wsTotal: 0,
+    httpInFlight: 0,
+    httpRequests: 0,
+    httpQueries: 0,
+    roundTrips: 0,
+  };
+
+  snapshot(): EndpointCounters {
+    return { ...this.values };
+  }
+
+  reset(): void {
+    const { wsOpen, httpInFlight } = this.values;
+    this.values = {
+      wsOpen,
+      wsTotal: 0,
+      httpInFlight,
+      httpRequests: 0,
+      httpQueries: 0,
+      roundTrips: 0,
+    };
+  }
+
+  countUpgradeRequest(): void {
+    this.values.roundTrips += 1;
+  }
+
+  countWsOpened(): void {
+    this.values.wsOpen += 1;
+    this.values.wsTotal += 1;
+  }
+
+  countWsClosed(): void {
+    this.values.wsOpen -= 1;
+  }
+
+  countWsBurst(): void {
+    this.values.roundTrips += 1;
+  }
+
+  countHttpStarted(): void {
+    this.values.httpRequests += 1;
+    this.values.httpInFlight += 1;
+    this.values.roundTrips += 1;
+  }
+
+  countHttpFinished(): void {
+    this.values.httpInFlight -= 1;
+  }
+
+  countHttpQueries(statements: number): void {
+    this.values.httpQueries += statements;
+  }
+}

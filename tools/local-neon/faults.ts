@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FailCount, FaultSettings } from './types.ts';
+
+/** What happens to a new connection attempt (a WebSocket session or an HTTP request). */
+export type AdmitVerdict = 'admitted' | 'compute-unavailable' | 'too-many-clients';
+
+interface PendingWake {
+  promise: Promise<void>;
+  resolve: () => void;
+  timer: NodeJS.Timeout;
+}
+
+/** The injected faults of one endpoint, and the sessions they count against the cap. */
+export class FaultController {
+  private latencyMs = 0;
+  private waitMs = 0;
+  private asleep = false;
+  private failuresLeft: FailCount = 0;
+  private cap: number | null = null;
+  private pendingWake: PendingWake | undefined;
+  private activeSessions = 0;
+
+  merge(faults: FaultSettings): void {
+    if (faults.latencyMs !== undefined) this.latencyMs = faults.latencyMs;
+    if (faults.connectionCap !== undefined) this.cap = faults.connectionCap;
+    const suspend = faults.suspend;
+    if (suspend?.failCount !== undefined) this.failuresLeft = suspend.failCount;
+    if (suspend?.waitMs !== undefined) {
+      // A new waitMs re-arms the sleep: whoever waits for the old wake-up goes through now.
+      this.wakeUp();
+      this.waitMs = suspend.waitMs;
+      this.asleep = suspend.waitMs > 0;
+    }
+  }
+
+  clear(): void {
+    this.latencyMs = 0;
+    this.failuresLeft = 0;
+    this.cap = null;
+    this.waitMs = 0;
+    this.asleep = false;
+    this.wakeUp();
+  }
+
+  /** Whether the next connection attempt will find the compute suspended (asleep or failing). */
+  get suspended(): boolean {
+    return this.asleep || this.failuresLeft === 'forever' || this.failuresLeft > 0;
+  }
+
+  /** Waits the injected latency of one round trip. */
+  async delay(): Promise<void> {
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+  }
+
+  /** The latency to add to one round trip, read when the round trip starts. */
+  get latency(): number {
+    return this.latencyMs;
+  }
+
+  /** Applies failCount, then the suspend wait, then the cap; an admitted caller must `release()`. */
+  async admit(): Promise<AdmitVerdict> {
+    if (this.takeFailure()) return 'compute-unavailable';
+    if (this.asleep) await this.waitForWake();
+    if (this.cap !== null && this.activeSessions >= this.cap) return 'too-many-clients';
+    this.activeSessions += 1;
+    return 'admitted';
+  }
+
+  release(): void {
+    this.activeSessions -= 1;
+  }
+
+  private takeFailure(): boolean {
+    if (this.failuresLeft === 'forever') return true;
+    if (this.failuresLeft <= 0) return false;
+    this.failuresLeft -= 1;
+    return true;
+  }
+
+  private waitForWake(): Promise<void> {
+    if (!this.pendingWake) {
+      let resolve = () => {};
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      const timer = setTimeout(() => this.wakeUp(), this.waitMs);
+      this.pendingWake = { promise, resolve, timer };
+    }
+    return this.pendingWake.promise;
+  }
+
+  private wakeUp(): void {
+    const pending = this.pendingWake;
+    if (this.asleep && pending) this.asleep = false;
+    this.pendingWake = undefined;
+    if (pending) {
+      clearTimeout(pending.timer);
+      pending.resolve();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/** One PostgreSQL wire-protocol message; `type` is null for the untyped startup-phase packets. */
+export interface WireMessage {
+  type: string | null;
+  body: Buffer;
+}
+
+// Request codes of the untyped startup-phase packets (PostgreSQL protocol docs, "Message Formats").
+export const SSL_REQUEST_CODE = 80877103;
+export const GSSENC_REQUEST_CODE = 80877104;
+
+/**
+ * Splits one direction of a connection into messages. The client side starts with untyped
+ * startup-phase packets (Int32 length first): SSLRequest and GSSENCRequest keep it there, the
+ * StartupMessage (or a CancelRequest) ends it.
+ */
+export class WireReader {
+  private buffered: Buffer = Buffer.alloc(0);
+  private untyped: boolean;
+
+  constructor(side: 'client' | 'server') {
+    this.untyped = side === 'client';
+  }
+
+  push(chunk: Buffer): WireMessage[] {
+    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    const messages: WireMessage[] = [];
+    for (;;) {
+      const header = this.untyped ? 4 : 5;
+      if (this.buffered.length < header) break;
+      const length = this.buffered.readInt32BE(header - 4);
+      if (length < 4) throw new Error('malformed PostgreSQL message length');
+      const total = length + header - 4;
+      if (this.buffered.length < total) break;
+      const body = this.buffered.subarray(header, total);
+      const type = this.untyped ? null : String.fromCharCode(this.buffered[0] ?? 0);
+      messages.push({ type, body });
+      this.buffered = this.buffered.subarray(total);
+      if (type === null && !isEncryptionRequest(body)) this.untyped = false;
+    }
+    return messages;
+  }
+}
+
+/** Whether an untyped packet asks for SSL or GSS encryption (answered by one byte, not a message). */
+export function isEncryptionRequest(body: Buffer): boolean {
+  const code = startupCode(body);
+  return code === SSL_REQUEST_CODE || code === GSSENC_REQUEST_CODE;
+}
+
+/** The request code of a startup-phase packet (196608 for a protocol 3.0 StartupMessage). */
+export function startupCode(body: Buffer): number {
+  return body.length >= 4 ? body.readInt32BE(0) : -1;
+}
+
+/** The name/value parameters of a StartupMessage body (user, database, application_name...). */
+export function parseStartupParameters(body: Buffer): Record<string, string> {
+  const parts = body.subarray(4).toString('utf8').split('\0');
+  const parameters: Record<string, string> = {};
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const name = parts[i];
+    if (name) parameters[name] = parts[i + 1] ?? '';
+  }
+  return parameters;
+}
+
+/** A backend ErrorResponse ('E') with severity, SQLSTATE and message, as the server sends it. */
+export function encodeErrorResponse(severity: 'ERROR' | 'FATAL', code: string, message: string) {
+  const fields = Buffer.from(`S${severity}\0V${severity}\0C${code}\0M${message}\0\0`, 'utf8');
+  const header = Buffer.alloc(5);
+  header.write('E', 0, 'latin1');
+  header.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([header, fields]);
+}

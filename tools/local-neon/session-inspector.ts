@@ -1,0 +1,82 @@
+import { isEncryptionRequest, parseStartupParameters, startupCode, WireReader } from './pg-wire.ts';
+
+/** The login a WebSocket client used; kept in memory only, to terminate its own backend later. */
+export interface SessionLogin {
+  user: string;
+  database: string;
+  password: string;
+}
+
+/**
+ * Reads just enough of a relayed session to end it as a compute restart would: the login from
+ * the client's StartupMessage and PasswordMessage, and the backend pid from BackendKeyData ('K').
+ * Each side stops being parsed as soon as its part is known.
+ */
+export class SessionInspector {
+  backendPid: number | undefined;
+  private user: string | undefined;
+  private database: string | undefined;
+  private password: string | undefined;
+  private clientReader: WireReader | undefined = new WireReader('client');
+  private serverReader: WireReader | undefined = new WireReader('server');
+  // Each SSLRequest/GSSENCRequest is answered with one byte ('N') that is not a message.
+  private serverBytesToSkip = 0;
+
+  /** The login, once the client has sent all of it. */
+  get login(): SessionLogin | undefined {
+    const { user, database, password } = this;
+    if (user === undefined || database === undefined || password === undefined) return undefined;
+    return { user, database, password };
+  }
+
+  inspectClient(chunk: Buffer): void {
+    const reader = this.clientReader;
+    if (!reader) return;
+    try {
+      for (const message of reader.push(chunk)) {
+        if (message.type === null) {
+          if (isEncryptionRequest(message.body)) this.serverBytesToSkip += 1;
+          else if (startupCode(message.body) >> 16 === 3) this.readStartup(message.body);
+          else this.clientReader = undefined;
+        } else {
+          // Under cleartext `password` auth the first typed message is the PasswordMessage.
+          if (message.type === 'p') this.password = message.body.toString('utf8').split('\0')[0];
+          this.clientReader = undefined;
+        }
+        if (!this.clientReader) return;
+      }
+    } catch {
+      this.clientReader = undefined;
+    }
+  }
+
+  inspectServer(chunk: Buffer): void {
+    const reader = this.serverReader;
+    if (!reader) return;
+    let bytes = chunk;
+    if (this.serverBytesToSkip > 0) {
+      const skipped = Math.min(this.serverBytesToSkip, bytes.length);
+      this.serverBytesToSkip -= skipped;
+      bytes = bytes.subarray(skipped);
+    }
+    try {
+      for (const message of reader.push(bytes)) {
+        if (message.type === 'K' && message.body.length >= 4) {
+          this.backendPid = message.body.readInt32BE(0);
+        }
+        if (message.type === 'K' || message.type === 'E') {
+          this.serverReader = undefined;
+          return;
+        }
+      }
+    } catch {
+      this.serverReader = undefined;
+    }
+  }
+
+  private readStartup(body: Buffer): void {
+    const parameters = parseStartupParameters(body);
+    this.user = parameters.user;
+    this.database = parameters.database ?? parameters.user;
+  }
+}

@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pg from 'pg';
+import type { CounterSet } from './counters.ts';
+import type { FaultController } from './faults.ts';
+import { readBody, sendJson } from './http-util.ts';
+import { runBatch, runStatement, UnusableConnectionError } from './sql-execute.ts';
+import {
+  parseBody,
+  parseLogin,
+  parseOptions,
+  type SqlOptions,
+  SqlRequestError,
+  type SqlStatement,
+} from './sql-request.ts';
+import {
+  COMPUTE_UNAVAILABLE,
+  replyForConnectError,
+  replyForQueryError,
+  replyForRefusal,
+  TOO_MANY_CLIENTS,
+} from './upstream-errors.ts';
+import type { UpstreamLogin, UpstreamPools } from './upstream-pool.ts';
+
+/** What the `/sql` handler needs from its endpoint. */
+export interface SqlApiContext {
+  faults: FaultController;
+  counters: CounterSet;
+  pools: UpstreamPools;
+  maxBodyBytes: number;
+  log: (line: string) => void;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+const BATCH_HEADERS = [
+  'neon-batch-isolation-level',
+  'neon-batch-read-only',
+  'neon-batch-deferrable',
+];
+
+/** Answers one request to the SQL API (every path outside `/_local`) in Neon's shapes. */
+export async function handleSqlRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: SqlApiContext,
+): Promise<void> {
+  context.counters.countHttpStarted();
+  response.once('close', () => context.counters.countHttpFinished());
+  let reply: Reply;
+  try {
+    await context.faults.delay();
+    reply = await answer(request, context);
+  } catch (error) {
+    context.log(`http: unexpected ${error instanceof Error ? error.name : 'error'}`);
+    reply = { status: 500, body: { message: 'internal error in the local Neon endpoint' } };
+  }
+  const body = reply.body as { code?: unknown };
+  context.log(`http ${reply.status}${typeof body.code === 'string' ? ` ${body.code}` : ''}`);
+  sendJson(response, reply.status, reply.body, reply.headers);
+}
+
+async function answer(request: IncomingMessage, context: SqlApiContext): Promise<Reply> {
+  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  if (pathname !== '/sql') return { status: 404, body: { message: 'not found: use POST /sql' } };
+  if (request.method !== 'POST') {
+    return {
+      status: 405,
+      body: { message: 'method not allowed: use POST' },
+      headers: { Allow: 'POST' },
+    };
+  }
+  let login: UpstreamLogin;
+  let options: SqlOptions;
+  let payload: { batch: boolean; statements: SqlStatement[] };
+  try {
+    login = parseLogin(request.headers);
+    options = parseOptions(request.headers);
+    payload = parseBody(await readBody(request, context.maxBodyBytes));
+  } catch (error) {
+    if (error instanceof SqlRequestError)
+      return { status: error.status, body: { message: error.message } };
+    throw error;
+  }
+  context.counters.countHttpQueries(payload.statements.length);
+  const verdict = await context.faults.admit();
+  if (verdict === 'compute-unavailable') return replyForRefusal(COMPUTE_UNAVAILABLE);
+  if (verdict === 'too-many-clients') return replyForRefusal(TOO_MANY_CLIENTS);
+  try {
+    const reply = await execute(login, options, payload, context);
+    if (payload.batch && reply.status === 200) reply.headers = echoBatchHeaders(request);
+    return reply;
+  } finally {
+    context.faults.release();
+  }
+}
+
+async function execute(
+  login: UpstreamLogin,
+  options: SqlOptions,
+  payload: { batch: boolean; statements: SqlStatement[] },
+  context: SqlApiContext,
+): Promise<Reply> {
+  let client: pg.PoolClient;
+  try {
+    client = await context.pools.acquire(login);
+  } catch (error) {
+    return replyForConnectError(error);
+  }
+  let reusable = true;
+  try {
+    const [first] = payload.statements;
+    const body =
+      payload.batch || !first
+        ? await runBatch(client, payload.statements, options)
+        : await runStatement(client, first, options);
+    return { status: 200, body };
+  } catch (error) {
+    const cause = error instanceof UnusableConnectionError ? error.original : error;
+    // After an ERROR (not FATAL) PostgreSQL is back at ReadyForQuery and the connection is clean.
+    reusable =
+      !(error instanceof UnusableConnectionError) &&
+      cause instanceof pg.DatabaseError &&
+      cause.severity === 'ERROR';
+    return replyForQueryError(cause);
+  } finally {
+    // As Neon's pool: only a connection back at ReadyForQuery 'I' (idle) is reused.
+    client.release(!(reusable && client.getTransactionStatus() === 'I'));
+  }
+}
+
+/** Neon answers a batch with the transaction headers it applied. */
+function echoBatchHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of BATCH_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string' && (value === 'true' || name.endsWith('level'))) {
+      headers[name] = value;
+    }
+  }
+  return headers;
+}

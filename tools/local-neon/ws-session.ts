@@ -1,0 +1,142 @@
+import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type RawData, WebSocket } from 'ws';
+import type { CounterSet } from './counters.ts';
+import type { FaultController } from './faults.ts';
+import { encodeErrorResponse } from './pg-wire.ts';
+import { SessionInspector } from './session-inspector.ts';
+import { COMPUTE_UNAVAILABLE, TOO_MANY_CLIENTS } from './upstream-errors.ts';
+import { waitWithin } from './wait-within.ts';
+
+/** What a WebSocket session needs from its endpoint. */
+export interface SessionContext {
+  upstream: { host: string; port: number };
+  faults: FaultController;
+  counters: CounterSet;
+  log: (line: string) => void;
+}
+
+// A refused client gets its ErrorResponse after its StartupMessage, as from PostgreSQL; one that
+// never sends one is closed after this long.
+const STARTUP_WAIT_MS = 5_000;
+
+/**
+ * One WebSocket relayed byte for byte to the upstream PostgreSQL, and only there: the path,
+ * `?address=` and the StartupMessage never choose the destination.
+ */
+export class WsSession {
+  readonly inspector = new SessionInspector();
+  /** Settles when both sides are closed. */
+  readonly closed: Promise<void>;
+  private upstreamSocket: Socket | undefined;
+  private writeChain: Promise<void>;
+  private serverSpokeLast = true;
+  private admitted = false;
+  private finished = false;
+  private markClosed = () => {};
+  private markFirstMessage = () => {};
+  private readonly firstMessage = new Promise<void>((resolve) => {
+    this.markFirstMessage = resolve;
+  });
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly context: SessionContext,
+    readonly id: number,
+  ) {
+    this.closed = new Promise((resolve) => {
+      this.markClosed = resolve;
+    });
+    context.counters.countWsOpened();
+    ws.on('message', (data) => this.relayClientData(toBuffer(data)));
+    ws.on('close', () => this.finish());
+    ws.on('error', () => this.finish());
+    this.writeChain = this.open();
+  }
+
+  /** False once the client side has closed. */
+  get active(): boolean {
+    return !this.finished;
+  }
+
+  /** Drops both sides at once (endpoint shutdown, or a session with no backend to terminate). */
+  destroy(): void {
+    this.ws.terminate();
+    this.upstreamSocket?.destroy();
+    this.finish();
+  }
+
+  private async open(): Promise<void> {
+    const verdict = await this.context.faults.admit();
+    if (verdict === 'admitted') {
+      this.admitted = true;
+      if (this.finished) return this.context.faults.release();
+      return this.connectUpstream();
+    }
+    const refusal = verdict === 'compute-unavailable' ? COMPUTE_UNAVAILABLE : TOO_MANY_CLIENTS;
+    this.context.log(`ws #${this.id} refused: ${refusal.code}`);
+    await waitWithin(this.firstMessage, STARTUP_WAIT_MS);
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encodeErrorResponse(refusal.severity, refusal.code, refusal.message));
+    this.ws.close();
+  }
+
+  private connectUpstream(): Promise<void> {
+    const { host, port } = this.context.upstream;
+    const socket = connect({ host, port });
+    this.upstreamSocket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => this.relayServerData(chunk));
+    socket.on('close', () => this.ws.close());
+    return new Promise((resolve) => {
+      socket.once('connect', () => resolve());
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        this.context.log(`ws #${this.id} upstream error: ${error.code ?? error.message}`);
+        if (socket.connecting && this.ws.readyState === WebSocket.OPEN) {
+          const { severity, code, message } = COMPUTE_UNAVAILABLE;
+          this.ws.send(encodeErrorResponse(severity, code, message));
+        }
+        resolve();
+      });
+    });
+  }
+
+  private relayClientData(chunk: Buffer): void {
+    const opensBurst = this.serverSpokeLast;
+    this.serverSpokeLast = false;
+    if (opensBurst) this.context.counters.countWsBurst();
+    this.markFirstMessage();
+    this.inspector.inspectClient(chunk);
+    const delayMs = opensBurst ? this.context.faults.latency : 0;
+    this.writeChain = this.writeChain.then(async () => {
+      if (delayMs > 0) await sleep(delayMs);
+      const socket = this.upstreamSocket;
+      if (socket && !socket.destroyed && !socket.connecting) socket.write(chunk);
+    });
+  }
+
+  private relayServerData(chunk: Buffer): void {
+    this.serverSpokeLast = true;
+    this.inspector.inspectServer(chunk);
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(chunk);
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.markFirstMessage();
+    this.context.counters.countWsClosed();
+    if (this.admitted) this.context.faults.release();
+    const socket = this.upstreamSocket;
+    // Let queued client bytes (the Terminate message) reach PostgreSQL before closing its side.
+    void this.writeChain.then(() => socket?.end());
+    if (!socket || socket.destroyed) this.markClosed();
+    else socket.once('close', () => this.markClosed());
+  }
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
