@@ -1,0 +1,68 @@
+import { eq } from 'drizzle-orm';
+import type { Context } from 'hono';
+import type { AppEnv } from './app-env';
+import { idempotencyKeys } from './db/schema';
+import { AppError } from './errors';
+
+/** What a create answers: replayed verbatim for a retry with the same key. */
+export type StoredResponse<TBody> = { status: 201; body: TBody; replayed: boolean };
+
+/** The request an `Idempotency-Key` is bound to. */
+export type IdempotentRequest = { key: string | undefined; body: unknown };
+
+async function hashRequest(c: Context<AppEnv>, body: unknown): Promise<string> {
+  const text = JSON.stringify([c.req.method, c.req.path, body]);
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Runs `create` at most once per `Idempotency-Key`, in the request's transaction.
+ * The key is claimed first with INSERT ... ON CONFLICT DO NOTHING: a concurrent request with
+ * the same key blocks on that row until the first commits, then reads its stored answer.
+ * The same key with a different method, path or body is a 422. A failed create rolls back
+ * its claim, so a retry runs again.
+ */
+export async function runIdempotent<TBody>(
+  c: Context<AppEnv>,
+  request: IdempotentRequest,
+  create: () => Promise<TBody>,
+): Promise<StoredResponse<TBody>> {
+  if (!request.key) return { status: 201, body: await create(), replayed: false };
+  const db = await c.var.tx();
+  const requestHash = await hashRequest(c, request.body);
+  const claimed = await db
+    .insert(idempotencyKeys)
+    .values({ key: request.key, requestHash })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (claimed.length === 0) return readStored<TBody>(c, request.key, requestHash);
+
+  const body = await create();
+  await db
+    .update(idempotencyKeys)
+    .set({ status: 201, body })
+    .where(eq(idempotencyKeys.key, request.key));
+  return { status: 201, body, replayed: false };
+}
+
+async function readStored<TBody>(
+  c: Context<AppEnv>,
+  key: string,
+  requestHash: string,
+): Promise<StoredResponse<TBody>> {
+  const db = await c.var.tx();
+  const [stored] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+  if (!stored || stored.status === null) {
+    // Only possible if the key was purged between the conflict and this read.
+    throw new AppError(409, 'idempotency_conflict', 'The Idempotency-Key is in use; retry.');
+  }
+  if (stored.requestHash !== requestHash) {
+    throw new AppError(
+      422,
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used for a different request; use a new key.',
+    );
+  }
+  return { status: 201, body: stored.body as TBody, replayed: true };
+}

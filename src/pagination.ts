@@ -1,0 +1,47 @@
+import { AppError } from './errors';
+
+/** A position in the stable order (created_at, id): the last row of the previous page. */
+export type PageCursor = { createdAt: string; id: string };
+
+const ISO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/** The opaque cursor: base64url of `["<created_at ISO>","<id>"]`. */
+export function encodeCursor(cursor: PageCursor): string {
+  const bytes = new TextEncoder().encode(JSON.stringify([cursor.createdAt, cursor.id]));
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+}
+
+/** Decodes a cursor from `encodeCursor`; anything else is a 400 `invalid_cursor`. */
+export function decodeCursor(raw: string): PageCursor {
+  const invalid = () =>
+    new AppError(400, 'invalid_cursor', 'query.cursor: is not a cursor this API returned', {
+      details: [{ path: 'query.cursor', message: 'is not a cursor this API returned' }],
+    });
+  if (!BASE64URL.test(raw)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(atob(raw.replaceAll('-', '+').replaceAll('_', '/')));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
+  const [createdAt, id] = parsed as unknown[];
+  if (typeof createdAt !== 'string' || !ISO_MICROS.test(createdAt)) throw invalid();
+  if (Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) {
+    throw invalid();
+  }
+  return { createdAt, id };
+}
+
+/** Splits `limit + 1` fetched rows into a page and the cursor of the next one, if any. */
+export function toPage<TRow extends PageCursor>(rows: TRow[], limit: number) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor = rows.length > limit && last ? encodeCursor(last) : null;
+  return { items, nextCursor };
+}

@@ -1,0 +1,193 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { AppEnv } from '../app-env';
+import { lists, todos } from '../db/schema';
+import { AppError } from '../errors';
+import { runIdempotent } from '../idempotency';
+import { decodeCursor, toPage } from '../pagination';
+import {
+  BEARER_SECURITY,
+  DEFAULT_PAGE_SIZE,
+  IdempotencyHeadersSchema,
+  IdParamsSchema,
+  jsonBody,
+  jsonResponse,
+  OPTIONAL_BEARER_SECURITY,
+  problemResponses,
+} from '../validation/common';
+import { validationHook } from '../validation/hook';
+import {
+  CreateTodoBodySchema,
+  ListTodosQuerySchema,
+  MovedTodosSchema,
+  MoveTodosBodySchema,
+  TodoPageSchema,
+  TodoSchema,
+  UpdateTodoBodySchema,
+} from '../validation/todos';
+import { foundOr404, toTodoResponse } from './serialize';
+
+const createTodo = createRoute({
+  method: 'post',
+  path: '/todos',
+  tags: ['todos'],
+  summary: 'Create a todo (idempotent with Idempotency-Key)',
+  security: BEARER_SECURITY,
+  request: { headers: IdempotencyHeadersSchema, body: jsonBody(CreateTodoBodySchema) },
+  responses: {
+    201: jsonResponse('The todo, or the first answer for a repeated Idempotency-Key.', TodoSchema),
+    ...problemResponses(400, 401, 409, 413, 415, 422, 503),
+  },
+});
+
+const listTodos = createRoute({
+  method: 'get',
+  path: '/todos',
+  tags: ['todos'],
+  summary: 'List todos, oldest first, filtered by list and completion (keyset pagination)',
+  security: OPTIONAL_BEARER_SECURITY,
+  request: { query: ListTodosQuerySchema },
+  responses: {
+    200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', TodoPageSchema),
+    ...problemResponses(400, 401, 503),
+  },
+});
+
+const getTodo = createRoute({
+  method: 'get',
+  path: '/todos/{id}',
+  tags: ['todos'],
+  summary: 'Read a todo',
+  security: OPTIONAL_BEARER_SECURITY,
+  request: { params: IdParamsSchema },
+  responses: {
+    200: jsonResponse('The todo.', TodoSchema),
+    ...problemResponses(400, 401, 404, 503),
+  },
+});
+
+const updateTodo = createRoute({
+  method: 'patch',
+  path: '/todos/{id}',
+  tags: ['todos'],
+  summary: 'Update some fields of a todo',
+  security: BEARER_SECURITY,
+  request: { params: IdParamsSchema, body: jsonBody(UpdateTodoBodySchema) },
+  responses: {
+    200: jsonResponse('The updated todo.', TodoSchema),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 503),
+  },
+});
+
+const deleteTodo = createRoute({
+  method: 'delete',
+  path: '/todos/{id}',
+  tags: ['todos'],
+  summary: 'Delete a todo',
+  security: BEARER_SECURITY,
+  request: { params: IdParamsSchema },
+  responses: {
+    204: { description: 'Deleted.' },
+    ...problemResponses(400, 401, 404, 503),
+  },
+});
+
+const moveTodos = createRoute({
+  method: 'post',
+  path: '/todos/move',
+  tags: ['todos'],
+  summary: 'Move todos to another list, all or nothing',
+  description:
+    'Moves every listed todo or none: an unknown todo id is a 404 and an unknown list a 409, ' +
+    'and either leaves every todo where it was.',
+  security: BEARER_SECURITY,
+  request: { body: jsonBody(MoveTodosBodySchema) },
+  responses: {
+    200: jsonResponse('The moved todos, in the order of `todoIds`.', MovedTodosSchema),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 503),
+  },
+});
+
+/** `/todos` routes. Reads use the HTTP driver (one round trip); writes the request's transaction. */
+export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(createTodo, async (c) => {
+    const body = c.req.valid('json');
+    const key = c.req.valid('header')['idempotency-key'];
+    const result = await runIdempotent(c, { key, body }, async () => {
+      const db = await c.var.tx();
+      const rows = await db.insert(todos).values(body).returning();
+      return toTodoResponse(foundOr404(rows, 'todo', ''));
+    });
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
+    c.header('Location', `/todos/${result.body.id}`);
+    return c.json(result.body, 201);
+  })
+  .openapi(moveTodos, async (c) => {
+    const { todoIds, listId } = c.req.valid('json');
+    const db = await c.var.tx();
+    const moved = await db
+      .update(todos)
+      .set({ listId, updatedAt: sql`now()` })
+      .where(inArray(todos.id, todoIds))
+      .returning();
+    if (moved.length !== todoIds.length) {
+      const found = new Set(moved.map((row) => row.id));
+      const missing = todoIds.flatMap((id, i) => (found.has(id) ? [] : [{ id, i }]));
+      // Throwing rolls back the UPDATE above: the move is all or nothing.
+      throw new AppError(
+        404,
+        'todo_not_found',
+        `No todo with id ${missing[0]?.id}; nothing moved.`,
+        {
+          details: missing.map(({ i }) => ({ path: `body.todoIds.${i}`, message: 'no such todo' })),
+        },
+      );
+    }
+    await db.update(lists).set({ updatedAt: sql`now()` }).where(eq(lists.id, listId));
+    const order = new Map(todoIds.map((id, i) => [id, i]));
+    moved.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    return c.json({ items: moved.map(toTodoResponse) }, 200);
+  })
+  .openapi(listTodos, async (c) => {
+    const { listId, completed, limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const filters: SQL[] = [];
+    if (listId) filters.push(eq(todos.listId, listId));
+    if (completed !== undefined) filters.push(eq(todos.completed, completed));
+    if (after) {
+      filters.push(
+        sql`(${todos.createdAt}, ${todos.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+      );
+    }
+    const rows = await c.var
+      .http()
+      .select()
+      .from(todos)
+      .where(and(...filters))
+      .orderBy(asc(todos.createdAt), asc(todos.id))
+      .limit(limit + 1);
+    return c.json(toPage(rows.map(toTodoResponse), limit), 200);
+  })
+  .openapi(getTodo, async (c) => {
+    const { id } = c.req.valid('param');
+    const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
+    return c.json(toTodoResponse(foundOr404(rows, 'todo', id)), 200);
+  })
+  .openapi(updateTodo, async (c) => {
+    const { id } = c.req.valid('param');
+    const changes = c.req.valid('json');
+    const db = await c.var.tx();
+    const rows = await db
+      .update(todos)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(todos.id, id))
+      .returning();
+    return c.json(toTodoResponse(foundOr404(rows, 'todo', id)), 200);
+  })
+  .openapi(deleteTodo, async (c) => {
+    const { id } = c.req.valid('param');
+    const db = await c.var.tx();
+    const rows = await db.delete(todos).where(eq(todos.id, id)).returning({ id: todos.id });
+    foundOr404(rows, 'todo', id);
+    return c.body(null, 204);
+  });
