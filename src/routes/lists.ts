@@ -93,7 +93,7 @@ const deleteList = createRoute({
 export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createList, async (c) => {
     const body = c.req.valid('json');
-    const key = c.req.valid('header')['idempotency-key'];
+    const key = c.req.valid('header')['Idempotency-Key'];
     const result = await runIdempotent(c, { key, body }, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(lists).values({ name: body.name }).returning();

@@ -112,7 +112,7 @@ const moveTodos = createRoute({
 export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createTodo, async (c) => {
     const body = c.req.valid('json');
-    const key = c.req.valid('header')['idempotency-key'];
+    const key = c.req.valid('header')['Idempotency-Key'];
     const result = await runIdempotent(c, { key, body }, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(todos).values(body).returning();

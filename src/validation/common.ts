@@ -71,12 +71,12 @@ export const pageQueryShape = {
 
 /** The `Idempotency-Key` request header of idempotent creates. */
 export const IdempotencyHeadersSchema = z.object({
-  'idempotency-key': z
+  'Idempotency-Key': z
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
+      param: { in: 'header' },
       description:
         'Retrying with the same key and body returns the first answer without creating again.',
     }),
