@@ -49,11 +49,31 @@ app.get('/todos', (c) =>
 
 app.post('/todos', async (c) => {
   const input = await c.req.json<{ listId: string; title: string }>();
+  const key = c.req.header('idempotency-key');
   return inTransaction(c, async (client) => {
+    // The same three statements as the template's idempotent create: claim, insert, record.
+    if (key) {
+      const claimed = await client.query(
+        'insert into idempotency_keys (key, request_hash) values ($1, $2) on conflict do nothing returning key',
+        [key, JSON.stringify(input)],
+      );
+      if (claimed.rows.length === 0) {
+        const { rows } = await client.query('select body from idempotency_keys where key = $1', [
+          key,
+        ]);
+        return c.json(rows[0]?.body, 201);
+      }
+    }
     const { rows } = await client.query(
       `insert into todos (list_id, title) values ($1, $2) returning ${TODO_COLUMNS}`,
       [input.listId, input.title],
     );
+    if (key) {
+      await client.query('update idempotency_keys set status = 201, body = $2 where key = $1', [
+        key,
+        JSON.stringify(rows[0]),
+      ]);
+    }
     return c.json(rows[0], 201);
   });
 });
@@ -67,6 +87,7 @@ app.post('/todos/move', async (c) => {
     );
     // All or nothing: a missing todo aborts the move (the caller rolls back).
     if (rows.length !== input.todoIds.length) throw new Error('some todos do not exist');
+    await client.query('update lists set updated_at = now() where id = $1', [input.listId]);
     return c.json({ items: rows });
   });
 });

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { type LocalStack, startLocalStack } from '../stack.ts';
+import { type RunningWorker, startWorker } from './worker-runner.ts';
+
+/** The Workers a measurement can run, by name. */
+export const WORKER_ENTRIES = {
+  template: 'src/index.ts',
+  baseline: 'tools/bench/baseline-worker.ts',
+  hello: 'tools/bench/hello-worker.ts',
+} as const;
+
+export type WorkerName = keyof typeof WORKER_ENTRIES;
+
+/** A throwaway local stack plus the Workers pointed at it; `close()` removes everything. */
+export interface LocalRun {
+  stack: LocalStack;
+  workers: Map<WorkerName, RunningWorker>;
+  apiToken: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts embedded Postgres and the local Neon endpoint on free loopback ports in a fresh data
+ * folder under .local/, then the named Workers in workerd. Stops all of it on `close()`,
+ * on failure, and on Ctrl-C.
+ */
+export async function startLocalRun(
+  name: string,
+  workerNames: readonly WorkerName[],
+  log: (line: string) => void,
+  extraBindings: Record<string, string> = {},
+): Promise<LocalRun> {
+  const dataDir = `.local/${name}-pg-${process.pid}`;
+  const buildDir = `.local/${name}-build-${process.pid}`;
+  const apiToken = randomBytes(16).toString('hex');
+  const workers = new Map<WorkerName, RunningWorker>();
+  let stack: LocalStack | undefined;
+
+  const close = async () => {
+    process.off('SIGINT', onInterrupt);
+    await Promise.all([...workers.values()].map((w) => w.dispose().catch(() => {})));
+    await stack?.stop().catch(() => {});
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(buildDir, { recursive: true, force: true });
+  };
+  const onInterrupt = () => {
+    log('interrupted: stopping the Workers and the local stack');
+    void close().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onInterrupt);
+
+  try {
+    log(`starting PostgreSQL and the local Neon endpoint in ${dataDir}`);
+    stack = await startLocalStack({
+      dataDir,
+      postgresPort: await findFreePort(),
+      endpointPort: 0,
+      unsafeFast: true,
+    });
+    const databaseUrl = stack.databaseUrl;
+    log(`bundling and starting ${workerNames.join(', ')} in workerd`);
+    const started = await Promise.allSettled(
+      workerNames.map((worker) =>
+        startWorker({
+          name: worker,
+          entry: WORKER_ENTRIES[worker],
+          outDir: `${buildDir}/${worker}`,
+          bindings: { ...extraBindings, DATABASE_URL: databaseUrl, API_TOKEN: apiToken },
+        }),
+      ),
+    );
+    for (const result of started) {
+      if (result.status === 'fulfilled') workers.set(result.value.name as WorkerName, result.value);
+    }
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { stack, workers, apiToken, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** A port the OS says is free on 127.0.0.1 right now. */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
