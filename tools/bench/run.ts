@@ -7,6 +7,7 @@ import { percentile, runLoad } from './load.ts';
 import { startLocalRun, type WorkerName } from './local-run.ts';
 import { describeMachine, type Measurement, printTables } from './report.ts';
 import { buildScenarios, type Scenario, seedBenchData } from './scenarios.ts';
+import { formatVerdicts, judgeTargets } from './targets.ts';
 
 export interface BenchOptions {
   latencies: number[];
@@ -44,7 +45,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       }
     }
     await control.clearFaults();
-    return { machine: describeMachine(), options, measurements };
+    const targets = judgeTargets(measurements, scenarios);
+    return { machine: describeMachine(), options, measurements, targets };
   } finally {
     await run.close();
   }
@@ -141,6 +143,8 @@ async function main() {
   const log = (line: string) => console.error(`[bench] ${line}`);
   const report = await runBench(options, log);
   printTables(report.measurements, options.concurrencies);
+  console.log('\nTargets (issue 5)');
+  for (const line of formatVerdicts(report.targets)) console.log(line);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
