@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from './app-env';
+import { secretsOf } from './config';
 import { classifyDatabaseError, type DatabaseErrorKind } from './db/classify-error';
 import { redactSecrets } from './db/redact';
 
@@ -147,6 +148,14 @@ function isZodError(error: unknown): error is ZodLikeError {
 /** Maps anything thrown to an {@link AppError}; database errors by SQLSTATE (see README table). */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof Error && error.name === 'ConfigError') {
+    return new AppError(
+      500,
+      'configuration_error',
+      'The server is misconfigured; its log names the setting to fix.',
+      { cause: error },
+    );
+  }
   if (isZodError(error)) {
     const details = error.issues.map((i) => ({
       path: i.path.map(String).join('.'),
@@ -181,7 +190,7 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
     title: TITLES[error.status] ?? (error.status >= 500 ? 'Server Error' : 'Client Error'),
     status: error.status,
     code: error.code,
-    detail: redactSecrets(error.message),
+    detail: redactSecrets(error.message, secretsOf(c.env)),
     requestId: c.get('requestId') ?? '',
   };
   if (error.details !== undefined) body.errors = error.details;
@@ -195,7 +204,7 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
 /** `app.onError`: the single place a thrown error becomes a response. */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
   const appError = toAppError(error);
-  c.get('trace')?.recordError(appError, error);
+  c.get('trace')?.recordError(appError, error, secretsOf(c.env));
   return problemResponse(c, appError);
 }
 

@@ -1,7 +1,38 @@
 import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import type { AppEnv } from './app-env';
+import { handleError, handleNotFound } from './errors';
+import { requestLog } from './middleware/request-log';
+import { transaction } from './middleware/transaction';
+import { api } from './routes/api';
+import { health } from './routes/health';
 
-const app = new Hono();
+/** Options of {@link createApp}. */
+export type CreateAppOptions = {
+  /** Routes mounted before the API (tests mount their own probes here). */
+  extraRoutes?: Hono<AppEnv>;
+  /** Where request log lines go; defaults to `console.log`. */
+  log?: (line: string) => void;
+};
 
-app.get('/health', (c) => c.json({ status: 'ok' }));
+/**
+ * Builds the app: request id, one log line per request, the transaction middleware (which
+ * replays a request through this same app on a serialization failure), routes, one error path.
+ */
+export function createApp(options: CreateAppOptions = {}) {
+  const app = new Hono<AppEnv>();
+  // A caller's X-Request-Id is kept when it is short and plain ([A-Za-z0-9_=-]).
+  app.use(requestId({ limitLength: 128 }));
+  app.use(requestLog({ log: options.log }));
+  app.use(transaction({ dispatch: (request, env, ctx) => app.fetch(request, env, ctx) }));
+  app.route('/', health);
+  if (options.extraRoutes) app.route('/', options.extraRoutes);
+  app.route('/', api);
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  return app;
+}
+
+const app = createApp();
 
 export default app;

@@ -1,0 +1,41 @@
+import { type Client, neonConfig } from '@neondatabase/serverless';
+import { type AppConfig, isLoopbackHost } from '../config';
+
+type FetchEndpoint = (
+  host: string,
+  port: number | string,
+  options?: { jwtAuth?: boolean },
+) => string;
+
+let httpRoutingInstalled = false;
+
+/**
+ * Sends HTTP queries for loopback hosts to the local endpoint over plain http.
+ * `fetchEndpoint` is global in the driver, so it is installed once and decides per host:
+ * every other host keeps the driver's default (HTTPS to Neon).
+ */
+function installLocalHttpRouting(): void {
+  if (httpRoutingInstalled) return;
+  httpRoutingInstalled = true;
+  const neonDefault = neonConfig.fetchEndpoint as FetchEndpoint;
+  neonConfig.fetchEndpoint = ((host, port, options) =>
+    isLoopbackHost(host)
+      ? `http://${host}:${port}/sql`
+      : typeof neonDefault === 'function'
+        ? neonDefault(host, port, options)
+        : neonDefault) as FetchEndpoint;
+}
+
+/**
+ * Points the driver at the local endpoint when `DATABASE_URL` is a loopback address; the only
+ * place the Worker branches on "local". TLS is turned off for loopback clients only, so a
+ * remote host always gets HTTPS and WSS and a password never crosses a network in clear.
+ */
+export function applyDriverSettings(config: AppConfig, client?: Client): void {
+  if (!config.isLocal) return;
+  installLocalHttpRouting();
+  if (!client) return;
+  client.neonConfig.wsProxy = (host, port) => `${host}:${port}/v2`;
+  client.neonConfig.useSecureWebSocket = false;
+  client.neonConfig.pipelineTLS = false;
+}

@@ -1,0 +1,90 @@
+import type { Client } from '@neondatabase/serverless';
+
+// The parts of node-postgres (bundled in the Neon driver) this module relies on.
+type WireConnection = {
+  parse(config: { text: string }): void;
+  bind(config?: object): void;
+  describe(config: { type: 'P' | 'S'; name?: string }): void;
+  execute(config?: object): void;
+  sync(): void;
+  query(text: string): void;
+};
+type ActiveQuery = {
+  handleCommandComplete(message: unknown, connection: unknown): void;
+  handleDataRow(message: { fields: unknown[] }): void;
+};
+type ClientInternals = { connection: WireConnection; activeQuery: ActiveQuery | null };
+
+/**
+ * Sends `prefix` (e.g. BEGIN, SET LOCAL) in the same network burst as the client's next query,
+ * under that query's single Sync, so opening a transaction costs no round trip of its own.
+ *
+ * node-postgres keeps one query in flight, so this hooks the wire connection once: the prefix
+ * goes out as Parse/Bind/Execute before the next query's messages, and its CommandComplete and
+ * DataRow replies are taken off that query's result. After an error Postgres skips every message
+ * up to Sync (Protocol, "Extended Query"), so the query never runs outside the transaction; for
+ * the same reason a parameterless query is sent as Parse/Bind/Execute too, never as a simple
+ * Query message. Tested against @neondatabase/serverless 1.2.0 (pinned).
+ */
+export function prefixNextQuery(
+  client: Client,
+  prefix: readonly string[],
+  onPrefixRow: (fields: unknown[]) => void = () => {},
+): void {
+  const internals = client as unknown as ClientInternals;
+  const wire = internals.connection;
+  const restoreWire = () => {
+    // The hooks are own properties shadowing the prototype's methods; deleting restores them.
+    const own = wire as Partial<WireConnection>;
+    delete own.parse;
+    delete own.query;
+  };
+  const writePrefix = () => {
+    restoreWire();
+    for (const text of prefix) {
+      wire.parse({ text });
+      wire.bind({});
+      wire.execute({});
+    }
+    const query = internals.activeQuery;
+    if (query) stripPrefixReplies(query, prefix.length, onPrefixRow);
+  };
+  wire.parse = (config: { text: string }) => {
+    writePrefix();
+    wire.parse(config);
+  };
+  wire.query = (text: string) => {
+    writePrefix();
+    wire.parse({ text });
+    wire.bind({});
+    wire.describe({ type: 'P', name: '' });
+    wire.execute({});
+    wire.sync();
+  };
+}
+
+function stripPrefixReplies(
+  query: ActiveQuery,
+  count: number,
+  onPrefixRow: (fields: unknown[]) => void,
+): void {
+  let remaining = count;
+  const done = () => {
+    const own = query as Partial<ActiveQuery>;
+    delete own.handleCommandComplete;
+    delete own.handleDataRow;
+  };
+  const { handleCommandComplete, handleDataRow } = query;
+  query.handleDataRow = (message: { fields: unknown[] }) => {
+    if (remaining > 0) onPrefixRow(message.fields);
+    else handleDataRow.call(query, message);
+  };
+  query.handleCommandComplete = (message: unknown, connection: unknown) => {
+    if (remaining > 0) {
+      remaining -= 1;
+      if (remaining === 0) done();
+      return;
+    }
+    handleCommandComplete.call(query, message, connection);
+  };
+}

@@ -1,0 +1,84 @@
+import type { AppConfig } from '../config';
+import { classifyDatabaseError, isTransientError } from './classify-error';
+
+/** How long to keep trying, and how to wait between tries. */
+export type RetryPolicy = {
+  /** Epoch ms after which no new attempt starts. */
+  deadlineAt: number;
+  connectTimeoutMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+};
+
+/** Counters a retry loop reports into (the request trace). */
+export type RetryStats = { connectAttempts: number; waitMs: number };
+
+/** Thrown when transient failures outlasted the deadline; `cause` is the last failure. */
+export class RetriesExhaustedError extends Error {
+  override readonly name = 'RetriesExhaustedError';
+  constructor(
+    readonly attempts: number,
+    cause: unknown,
+  ) {
+    super(`gave up after ${attempts} attempt(s)`, { cause });
+  }
+}
+
+/** One attempt hung past its connect timeout; the attempt's connection has been dropped. */
+export class ConnectTimeoutError extends Error {
+  override readonly name = 'ConnectTimeoutError';
+  constructor(timeoutMs: number) {
+    super(`connect timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** The retry policy for a request that started at `startedAt`. */
+export function retryPolicyFor(config: AppConfig, startedAt: number): RetryPolicy {
+  return {
+    deadlineAt: startedAt + config.retryDeadlineMs,
+    connectTimeoutMs: config.connectTimeoutMs,
+    baseDelayMs: config.retryBaseDelayMs,
+    maxDelayMs: config.retryMaxDelayMs,
+  };
+}
+
+/** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
+export function backoffDelayMs(policy: RetryPolicy, failedAttempts: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failedAttempts - 1));
+  return Math.floor(Math.random() * ceiling);
+}
+
+/** Sleeps for `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails permanently, or the deadline leaves no room.
+ * Each attempt gets its own timeout (`min(connectTimeoutMs, time left)`); transient failures
+ * back off; a permanent failure is rethrown as is; exhaustion throws {@link RetriesExhaustedError}.
+ */
+export async function retryTransient<T>(
+  attempt: (timeoutMs: number) => Promise<T>,
+  policy: RetryPolicy,
+  stats: RetryStats,
+): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    const timeoutMs = Math.min(policy.connectTimeoutMs, policy.deadlineAt - Date.now());
+    if (timeoutMs <= 0) throw new RetriesExhaustedError(tries - 1, new ConnectTimeoutError(0));
+    stats.connectAttempts += 1;
+    try {
+      return await attempt(timeoutMs);
+    } catch (error) {
+      if (!isTransientError(error)) throw error;
+      const delayMs = backoffDelayMs(policy, tries);
+      // A 53300 (too many connections) waits at least the base delay: the server is busy, not asleep.
+      const floorMs =
+        classifyDatabaseError(error).kind === 'too_many_connections' ? policy.baseDelayMs : 0;
+      const waitMs = Math.max(delayMs, floorMs);
+      if (Date.now() + waitMs >= policy.deadlineAt) throw new RetriesExhaustedError(tries, error);
+      stats.waitMs += waitMs;
+      await sleep(waitMs);
+    }
+  }
+}

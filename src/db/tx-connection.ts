@@ -1,0 +1,227 @@
+import { Client } from '@neondatabase/serverless';
+import type { AppConfig } from '../config';
+import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
+import type { RequestTrace } from '../middleware/request-trace';
+import { beginStatements, type TxSettings } from './begin-statements';
+import { isTransientError, sqlStateOf } from './classify-error';
+import { lookUpCommitStatus } from './commit-status';
+import { applyDriverSettings } from './driver-settings';
+import { prefixNextQuery } from './pipeline-begin';
+import { ConnectTimeoutError, type RetryPolicy, retryTransient, sleep } from './retry';
+
+/** What a finished transaction did. */
+export type TxEnd = 'committed' | 'read_only' | 'rolled_back' | 'none';
+
+/** Everything a request's transaction needs from the request. */
+export type TxConnectionOptions = {
+  config: AppConfig;
+  settings: TxSettings;
+  policy: RetryPolicy;
+  trace: RequestTrace;
+  /** `ctx.waitUntil` when there is one: closing never delays the response. */
+  waitUntil: (promise: Promise<unknown>) => void;
+};
+
+type QueryResultLike = { command?: string };
+type WireEvents = { once(event: string, listener: () => void): void };
+type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
+
+// Bounds the wait for a polite close; a socket that does not close goes with the request.
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/**
+ * One request's interactive transaction over a WebSocket `Client`, opened by the first statement:
+ * connect, BEGIN, SET LOCAL and that statement travel in one burst, retried as a whole on a
+ * transient failure (nothing can have committed before COMMIT). Later statements go as they come.
+ */
+export class TxConnection {
+  private client: Client | undefined;
+  private opening: Promise<unknown> | undefined;
+  private xid: string | undefined;
+  private ended = false;
+
+  constructor(private readonly options: TxConnectionOptions) {}
+
+  /** The client drizzle talks to: `drizzle({ client: tx.driverClient })`. */
+  readonly driverClient = { query: ((config, values) => this.query(config, values)) as QueryFn };
+
+  /** True once a statement was issued, i.e. a connection was (or was tried to be) opened. */
+  get used(): boolean {
+    return this.opening !== undefined;
+  }
+
+  private async query(config: unknown, values?: unknown[]): Promise<unknown> {
+    if (this.ended) {
+      throw new Error('The request transaction has ended; use c.var.tx() only while handling it.');
+    }
+    if (!this.opening) {
+      this.opening = this.open(config, values);
+      return this.opening;
+    }
+    await this.opening;
+    const started = Date.now();
+    try {
+      return await (this.client as Client).query(config as string, values);
+    } finally {
+      this.options.trace.queryMs += Date.now() - started;
+    }
+  }
+
+  private open(config: unknown, values?: unknown[]): Promise<unknown> {
+    const { policy, trace } = this.options;
+    return retryTransient(
+      async (timeoutMs) => {
+        const client = this.createClient();
+        try {
+          const result = await this.openOnce(client, timeoutMs, config, values);
+          this.client = client;
+          return result;
+        } catch (error) {
+          this.close(client, false);
+          throw error;
+        }
+      },
+      policy,
+      trace,
+    );
+  }
+
+  private createClient(): Client {
+    const client = new Client({ connectionString: this.options.config.databaseUrl });
+    // An idle client whose server goes away emits 'error'; unhandled, it would throw.
+    client.on('error', () => {});
+    applyDriverSettings(this.options.config, client);
+    return client;
+  }
+
+  private async openOnce(client: Client, timeoutMs: number, config: unknown, values?: unknown[]) {
+    const { settings, trace } = this.options;
+    const started = Date.now();
+    let connectedAt: number | undefined;
+    this.xid = undefined;
+    prefixNextQuery(client, beginStatements(settings), (fields) => {
+      this.xid = String(fields[0]);
+    });
+    const connecting = client.connect();
+    // The driver pipelines startup, password and the first query; the first ReadyForQuery is
+    // the server's answer to the startup, i.e. "connected".
+    const wire = (client as unknown as { connection: WireEvents }).connection;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    wire.once('readyForQuery', () => {
+      connectedAt = Date.now();
+      clearTimeout(timer);
+    });
+    const first = client.query(config as string, values);
+    connecting.catch(() => {});
+    first.catch(() => {});
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ConnectTimeoutError(timeoutMs)), timeoutMs);
+    });
+    try {
+      await Promise.race([connecting, timeout]);
+      return await Promise.race([first, timeout]);
+    } finally {
+      clearTimeout(timer);
+      const now = Date.now();
+      trace.connectMs += (connectedAt ?? now) - started;
+      if (connectedAt) trace.queryMs += now - connectedAt;
+    }
+  }
+
+  /**
+   * Ends the transaction after a successful handler. Read-only, non-serializable transactions
+   * end without COMMIT (nothing to make durable; closing the session ends them). Otherwise the
+   * COMMIT reply is awaited; if the connection drops instead, the transaction id settles it.
+   * @throws the COMMIT error (e.g. 40001), or 503 `commit_unknown` when the outcome cannot be known.
+   */
+  async commit(): Promise<TxEnd> {
+    if (!(await this.openedCleanly())) return this.end('none');
+    const { settings, trace } = this.options;
+    const client = this.client as Client;
+    if (settings.readOnly && settings.isolationLevel !== 'serializable') {
+      this.close(client, true);
+      return this.end('read_only');
+    }
+    const started = Date.now();
+    let result: QueryResultLike;
+    try {
+      result = (await client.query('COMMIT')) as QueryResultLike;
+    } catch (error) {
+      return this.settleLostCommit(error);
+    } finally {
+      trace.commitMs += Date.now() - started;
+      this.close(client, false);
+      this.end('committed');
+    }
+    // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
+    if (result.command !== 'COMMIT') throw abortedTransactionError();
+    return 'committed';
+  }
+
+  private async settleLostCommit(error: unknown): Promise<TxEnd> {
+    const { config } = this.options;
+    if (!this.xid || (sqlStateOf(error) && !isTransientError(error))) throw error;
+    const status = await lookUpCommitStatus(config, this.xid);
+    if (status === 'committed') return 'committed';
+    if (status === 'aborted') throw error;
+    throw new AppError(
+      503,
+      'commit_unknown',
+      'The database connection was lost during COMMIT; whether the change was saved is unknown.',
+      { cause: error, headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) } },
+    );
+  }
+
+  /** Abandons the transaction: closing the session rolls it back, so no ROLLBACK round trip. */
+  async rollback(): Promise<TxEnd> {
+    if (!(await this.openedCleanly())) return this.end('none');
+    this.close(this.client as Client, true);
+    return this.end('rolled_back');
+  }
+
+  private async openedCleanly(): Promise<boolean> {
+    if (!this.opening) return false;
+    try {
+      await this.opening;
+      return this.client !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  private end(outcome: TxEnd): TxEnd {
+    this.ended = true;
+    return outcome;
+  }
+
+  /**
+   * Closes in the background. `terminate` sends Terminate first (Postgres then ends any open
+   * transaction quietly); after a COMMIT the socket is just closed, which saves a round trip.
+   */
+  private close(client: Client, terminate: boolean): void {
+    const closing = terminate
+      ? Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]).finally(() =>
+          destroySocket(client),
+        )
+      : Promise.resolve(destroySocket(client));
+    this.options.waitUntil(closing);
+  }
+}
+
+function destroySocket(client: Client): void {
+  try {
+    (
+      client as unknown as { connection: { stream: { destroy(): void } } }
+    ).connection.stream.destroy();
+  } catch {
+    // Already closed.
+  }
+}
+
+function abortedTransactionError(): AppError {
+  return new AppError(
+    500,
+    'transaction_aborted',
+    'A statement failed inside the transaction, so nothing was saved.',
+  );
+}
