@@ -17,6 +17,14 @@ export const COMPUTE_UNAVAILABLE: Refusal = {
   message: "Couldn't connect to compute node: compute is suspended",
 };
 
+/** The same refusal when the upstream PostgreSQL itself cannot be reached (down, wrong port). */
+export function computeUnreachable(error: unknown): Refusal {
+  return {
+    ...COMPUTE_UNAVAILABLE,
+    message: `Couldn't connect to compute node: ${describe(error)}`,
+  };
+}
+
 /** PostgreSQL's own refusal beyond max_connections (SQLSTATE 53300 too_many_connections). */
 export const TOO_MANY_CLIENTS: Refusal = {
   severity: 'FATAL',
@@ -74,7 +82,7 @@ export function replyForConnectError(error: unknown): SqlErrorReply {
   if (error instanceof pg.DatabaseError) {
     return { status: error.code === '28P01' ? 400 : 500, body: dbErrorBody(error) };
   }
-  return replyForRefusal({ ...COMPUTE_UNAVAILABLE, message: "Couldn't connect to compute node" });
+  return replyForRefusal(computeUnreachable(error));
 }
 
 /** A fault refused the request before it reached PostgreSQL; Neon reports these as 500. */

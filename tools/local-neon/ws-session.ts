@@ -5,7 +5,12 @@ import type { CounterSet } from './counters.ts';
 import type { FaultController } from './faults.ts';
 import { encodeErrorResponse } from './pg-wire.ts';
 import { SessionInspector } from './session-inspector.ts';
-import { COMPUTE_UNAVAILABLE, TOO_MANY_CLIENTS } from './upstream-errors.ts';
+import {
+  COMPUTE_UNAVAILABLE,
+  computeUnreachable,
+  type Refusal,
+  TOO_MANY_CLIENTS,
+} from './upstream-errors.ts';
 import { waitWithin } from './wait-within.ts';
 
 /** What a WebSocket session needs from its endpoint. */
@@ -68,12 +73,16 @@ export class WsSession {
 
   private async open(): Promise<void> {
     const verdict = await this.context.faults.admit();
-    if (verdict === 'admitted') {
-      this.admitted = true;
-      if (this.finished) return this.context.faults.release();
-      return this.connectUpstream();
-    }
-    const refusal = verdict === 'compute-unavailable' ? COMPUTE_UNAVAILABLE : TOO_MANY_CLIENTS;
+    if (verdict === 'compute-unavailable') return this.refuse(COMPUTE_UNAVAILABLE);
+    if (verdict === 'too-many-clients') return this.refuse(TOO_MANY_CLIENTS);
+    this.admitted = true;
+    if (this.finished) return this.context.faults.release();
+    const failure = await this.connectUpstream();
+    if (failure) return this.refuse(computeUnreachable(failure));
+  }
+
+  /** Answers the client's StartupMessage with an ErrorResponse, as PostgreSQL or Neon would. */
+  private async refuse(refusal: Refusal): Promise<void> {
     this.context.log(`ws #${this.id} refused: ${refusal.code}`);
     await waitWithin(this.firstMessage, STARTUP_WAIT_MS);
     if (this.ws.readyState !== WebSocket.OPEN) return;
@@ -81,22 +90,21 @@ export class WsSession {
     this.ws.close();
   }
 
-  private connectUpstream(): Promise<void> {
+  /** Resolves once connected, or with the error if the upstream cannot be reached. */
+  private connectUpstream(): Promise<Error | undefined> {
     const { host, port } = this.context.upstream;
     const socket = connect({ host, port });
     this.upstreamSocket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.relayServerData(chunk));
-    socket.on('close', () => this.ws.close());
     return new Promise((resolve) => {
-      socket.once('connect', () => resolve());
       socket.on('error', (error: NodeJS.ErrnoException) => {
         this.context.log(`ws #${this.id} upstream error: ${error.code ?? error.message}`);
-        if (socket.connecting && this.ws.readyState === WebSocket.OPEN) {
-          const { severity, code, message } = COMPUTE_UNAVAILABLE;
-          this.ws.send(encodeErrorResponse(severity, code, message));
-        }
-        resolve();
+        resolve(error);
+      });
+      socket.once('connect', () => {
+        socket.on('data', (chunk) => this.relayServerData(chunk));
+        socket.on('close', () => this.ws.close());
+        resolve(undefined);
       });
     });
   }
