@@ -76,3 +76,15 @@ export function redactUrl(raw: string): string {
     return '<unparseable url>';
   }
 }
+
+/** `text` with the password of `rawUrl` (plain and URL-encoded) masked. */
+export function redactPassword(text: string, rawUrl: string): string {
+  let password = '';
+  try {
+    password = new URL(rawUrl).password;
+  } catch {
+    return text;
+  }
+  if (!password) return text;
+  return text.replaceAll(decodeURIComponent(password), '***').replaceAll(password, '***');
+}

@@ -12,6 +12,7 @@ import pg from 'pg';
 import {
   assertDirectUrl,
   type DirectUrlSourceVars,
+  redactPassword,
   redactUrl,
   resolveDirectUrl,
 } from './direct-url';
@@ -74,18 +75,9 @@ async function main(): Promise<void> {
     console.log(`direct URL from ${found.source}`);
     await applyMigrations(found.url, console.log);
   } catch (error) {
-    const password = safePassword(found.url);
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`migration failed: ${password ? message.replaceAll(password, '***') : message}`);
+    console.error(`migration failed: ${redactPassword(message, found.url)}`);
     process.exit(1);
-  }
-}
-
-function safePassword(raw: string): string {
-  try {
-    return decodeURIComponent(new URL(raw).password);
-  } catch {
-    return '';
   }
 }
 
