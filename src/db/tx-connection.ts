@@ -23,6 +23,7 @@ export type TxConnectionOptions = {
 };
 
 type QueryResultLike = { command?: string };
+type Opened = { client: Client; failed: boolean; result?: unknown; error?: unknown };
 type WireEvents = { once(event: string, listener: () => void): void };
 type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
 
@@ -36,7 +37,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
  */
 export class TxConnection {
   private client: Client | undefined;
-  private opening: Promise<unknown> | undefined;
+  private opening: Promise<Opened> | undefined;
   private xid: string | undefined;
   private ended = false;
 
@@ -45,45 +46,34 @@ export class TxConnection {
   /** The client drizzle talks to: `drizzle({ client: tx.driverClient })`. */
   readonly driverClient = { query: ((config, values) => this.query(config, values)) as QueryFn };
 
-  /** True once a statement was issued, i.e. a connection was (or was tried to be) opened. */
-  get used(): boolean {
-    return this.opening !== undefined;
-  }
-
   private async query(config: unknown, values?: unknown[]): Promise<unknown> {
     if (this.ended) {
       throw new Error('The request transaction has ended; use c.var.tx() only while handling it.');
     }
     if (!this.opening) {
       this.opening = this.open(config, values);
-      return this.opening;
+      const first = await this.opening;
+      if (first.failed) throw first.error;
+      return first.result;
     }
-    await this.opening;
+    const { client } = await this.opening;
     const started = Date.now();
     try {
-      return await (this.client as Client).query(config as string, values);
+      return await client.query(config as string, values);
     } finally {
       this.options.trace.queryMs += Date.now() - started;
     }
   }
 
-  private open(config: unknown, values?: unknown[]): Promise<unknown> {
+  private async open(config: unknown, values?: unknown[]): Promise<Opened> {
     const { policy, trace } = this.options;
-    return retryTransient(
-      async (timeoutMs) => {
-        const client = this.createClient();
-        try {
-          const result = await this.openOnce(client, timeoutMs, config, values);
-          this.client = client;
-          return result;
-        } catch (error) {
-          this.close(client, false);
-          throw error;
-        }
-      },
+    const opened = await retryTransient(
+      (timeoutMs) => this.openOnce(this.createClient(), timeoutMs, config, values),
       policy,
       trace,
     );
+    this.client = opened.client;
+    return opened;
   }
 
   private createClient(): Client {
@@ -94,7 +84,16 @@ export class TxConnection {
     return client;
   }
 
-  private async openOnce(client: Client, timeoutMs: number, config: unknown, values?: unknown[]) {
+  /**
+   * One attempt at connect + BEGIN + first statement. A statement error on a live connection is
+   * the handler's (returned, the session kept for a clean close); anything else drops the socket.
+   */
+  private async openOnce(
+    client: Client,
+    timeoutMs: number,
+    config: unknown,
+    values?: unknown[],
+  ): Promise<Opened> {
     const { settings, trace } = this.options;
     const started = Date.now();
     let connectedAt: number | undefined;
@@ -119,7 +118,13 @@ export class TxConnection {
     });
     try {
       await Promise.race([connecting, timeout]);
-      return await Promise.race([first, timeout]);
+      return { client, failed: false, result: await Promise.race([first, timeout]) };
+    } catch (error) {
+      if (connectedAt !== undefined && !isTransientError(error)) {
+        return { client, failed: true, error };
+      }
+      this.close(client, false);
+      throw error;
     } finally {
       clearTimeout(timer);
       const now = Date.now();
@@ -135,7 +140,7 @@ export class TxConnection {
    * @throws the COMMIT error (e.g. 40001), or 503 `commit_unknown` when the outcome cannot be known.
    */
   async commit(): Promise<TxEnd> {
-    if (!(await this.openedCleanly())) return this.end('none');
+    if (!(await this.hasSession())) return this.end('none');
     const { settings, trace } = this.options;
     const client = this.client as Client;
     if (settings.readOnly && settings.isolationLevel !== 'serializable') {
@@ -174,16 +179,17 @@ export class TxConnection {
 
   /** Abandons the transaction: closing the session rolls it back, so no ROLLBACK round trip. */
   async rollback(): Promise<TxEnd> {
-    if (!(await this.openedCleanly())) return this.end('none');
+    if (!(await this.hasSession())) return this.end('none');
     this.close(this.client as Client, true);
     return this.end('rolled_back');
   }
 
-  private async openedCleanly(): Promise<boolean> {
+  /** True when a session exists (BEGIN ran), even if the first statement then failed. */
+  private async hasSession(): Promise<boolean> {
     if (!this.opening) return false;
     try {
       await this.opening;
-      return this.client !== undefined;
+      return true;
     } catch {
       return false;
     }

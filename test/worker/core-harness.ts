@@ -1,0 +1,143 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { neon } from '@neondatabase/serverless';
+import type { Hono } from 'hono';
+import { vi } from 'vitest';
+import type { AppEnv } from '../../src/app-env';
+import { loadConfig } from '../../src/config';
+import { applyDriverSettings } from '../../src/db/driver-settings';
+import { createApp } from '../../src/index';
+
+/** The test stack's bindings (LOCAL_CONTROL_URL exists only in tests). */
+export const testEnv = env as Env & { LOCAL_CONTROL_URL: string };
+
+export type Counters = {
+  wsOpen: number;
+  wsTotal: number;
+  httpInFlight: number;
+  httpRequests: number;
+  httpQueries: number;
+  roundTrips: number;
+};
+
+/** A sibling local Neon endpoint: its own faults and counters, the same Postgres. */
+export type SiblingEndpoint = {
+  port: number;
+  controlUrl: string;
+  databaseUrl: string;
+  counters(): Promise<Counters>;
+  resetCounters(): Promise<void>;
+  setFaults(faults: Record<string, unknown>): Promise<void>;
+  clearFaults(): Promise<void>;
+  terminate(): Promise<number>;
+  close(): Promise<void>;
+  /** Waits until no WebSocket or HTTP request is open on this endpoint. */
+  waitForIdle(): Promise<Counters>;
+};
+
+async function control(url: string, method = 'GET', body?: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Starts a sibling endpoint for one test file (faults there do not disturb other files). */
+export async function startSiblingEndpoint(): Promise<SiblingEndpoint> {
+  const root = testEnv.LOCAL_CONTROL_URL;
+  const created = (await control(`${root}/endpoints`, 'POST')) as {
+    port: number;
+    controlUrl: string;
+  };
+  const url = new URL(testEnv.DATABASE_URL);
+  url.port = String(created.port);
+  const c = created.controlUrl;
+  const counters = async () => (await control(`${c}/counters`)) as Counters;
+  return {
+    port: created.port,
+    controlUrl: c,
+    databaseUrl: url.toString(),
+    counters,
+    resetCounters: async () => void (await control(`${c}/counters/reset`, 'POST')),
+    setFaults: async (faults) => void (await control(`${c}/faults`, 'POST', faults)),
+    clearFaults: async () => void (await control(`${c}/faults`, 'DELETE')),
+    terminate: async () =>
+      ((await control(`${c}/terminate`, 'POST')) as { terminated: number }).terminated,
+    close: async () => void (await control(`${root}/endpoints/${created.port}`, 'DELETE')),
+    waitForIdle: () =>
+      vi.waitFor(
+        async () => {
+          const now = await counters();
+          if (now.wsOpen !== 0 || now.httpInFlight !== 0) {
+            throw new Error(`still open: ${JSON.stringify(now)}`);
+          }
+          return now;
+        },
+        { timeout: 5_000, interval: 20 },
+      ),
+  };
+}
+
+/** An env for the app: the test bindings with some replaced (DATABASE_URL, DB_* knobs). */
+export function envWith(overrides: Record<string, string | undefined>): Env {
+  return { ...testEnv, ...overrides } as Env;
+}
+
+/** What one call through the app returned, with the log lines it wrote. */
+export type CallResult = {
+  res: Response;
+  status: number;
+  body: Record<string, unknown>;
+  text: string;
+  logs: string[];
+};
+
+/** Builds the real app with test-only routes mounted; log lines are collected. */
+export function buildApp(routes?: Hono<AppEnv>) {
+  const logs: string[] = [];
+  const app = createApp({ extraRoutes: routes, log: (line) => logs.push(line) });
+  return {
+    logs,
+    /** Calls the app like the runtime does, then waits for its waitUntil work (closing). */
+    async call(path: string, init: RequestInit & { env?: Env } = {}): Promise<CallResult> {
+      const ctx = createExecutionContext();
+      const before = logs.length;
+      const res = await app.fetch(
+        new Request(`http://app.test${path}`, init),
+        init.env ?? testEnv,
+        ctx,
+      );
+      const text = await res.text();
+      await waitOnExecutionContext(ctx);
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON; `text` has it.
+      }
+      return { res, status: res.status, body, text, logs: logs.slice(before) };
+    },
+  };
+}
+
+/** The JSON log line of a call (exactly one per request). */
+export function logLineOf(result: CallResult): Record<string, unknown> {
+  const lines = result.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const requests = lines.filter((l) => l.msg === 'request');
+  if (requests.length !== 1) throw new Error(`expected one request line, got ${requests.length}`);
+  return requests[0] as Record<string, unknown>;
+}
+
+/** A separate connection (HTTP, the main endpoint) for checking what was committed. */
+export function checkDb() {
+  applyDriverSettings(loadConfig(testEnv));
+  return neon(testEnv.DATABASE_URL);
+}
+
+/** A unique name for data a test owns. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID()}`;
+}
