@@ -15,22 +15,22 @@ import {
 } from './core-harness';
 
 const routes = new Hono<AppEnv>();
-routes.post('/t/create', async (c) => {
-  const { name, then } = await c.req.json<{ name: string; then?: string }>();
+routes.post(async (c) => {
+  const { name, after } = await c.req.json<{ name: string; after?: string }>();
   const db = await c.var.tx();
   await db.insert(lists).values({ name });
-  if (then === 'throw') throw new AppError(422, 'probe_failed', 'The probe asked to fail.');
-  if (then === 'status') return c.json({ refused: true }, 409);
-  if (then === 'crash') throw new TypeError('handler bug');
+  if (after === 'throw') throw new AppError(422, 'probe_failed', 'The probe asked to fail.');
+  if (after === 'status') return c.json({ refused: true }, 409);
+  if (after === 'crash') throw new TypeError('handler bug');
   return c.json({ created: name }, 201);
 });
-routes.post('/t/create-many', async (c) => {
+routes.post(async (c) => {
   const { names } = await c.req.json<{ names: string[] }>();
   const db = await c.var.tx();
   for (const name of names) await db.insert(lists).values({ name });
   return c.json({ created: names.length }, 201);
 });
-routes.post('/t/swallow', async (c) => {
+routes.post(async (c) => {
   const { name } = await c.req.json<{ name: string }>();
   const db = await c.var.tx();
   await db.insert(lists).values({ name });
@@ -41,7 +41,7 @@ routes.post('/t/swallow', async (c) => {
   return c.json({ saved: 'supposedly' });
 });
 routes.get('/t/no-db', (c) => c.json({ ok: true }));
-routes.post('/t/tx-unused', async (c) => {
+routes.post(async (c) => {
   await c.var.tx();
   return c.json({ ok: true });
 });
@@ -52,7 +52,7 @@ routes.get('/t/settings', async (c) => {
     current_setting('application_name') as app`);
   return c.json(rows[0]);
 });
-routes.post('/t/settings', async (c) => {
+routes.post(async (c) => {
   const db = await c.var.tx({ isolationLevel: 'serializable' });
   const { rows } = await db.execute(sql`select current_setting('transaction_read_only') as ro,
     current_setting('transaction_isolation') as iso`);
@@ -84,7 +84,7 @@ afterAll(async () => {
   await endpoint.close();
 });
 
-const post = (path: string, body: unknown) => ({
+const post = (body: unknown) => ({
   method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify(body),
@@ -101,7 +101,7 @@ async function listCount(...names: string[]): Promise<number> {
 describe('the transaction middleware', () => {
   it('commits when the handler succeeds', async () => {
     const name = uniqueName('commit');
-    const result = await call('/t/create', post('/t/create', { name }));
+    const result = await call('/t/create', post({ name }));
     expect(result.status).toBe(201);
     expect(logLineOf(result)).toMatchObject({ outcome: 'committed', status: 201, attempts: 1 });
     expect(await listCount(name)).toBe(1);
@@ -109,7 +109,7 @@ describe('the transaction middleware', () => {
 
   it('rolls back when the handler throws', async () => {
     const name = uniqueName('throw');
-    const result = await call('/t/create', post('/t/create', { name, then: 'throw' }));
+    const result = await call('/t/create', post({ name, after: 'throw' }));
     expect(result.status).toBe(422);
     expect(result.body).toMatchObject({ code: 'probe_failed', status: 422 });
     expect(logLineOf(result)).toMatchObject({ outcome: 'rolled_back', code: 'probe_failed' });
@@ -118,7 +118,7 @@ describe('the transaction middleware', () => {
 
   it('rolls back when the handler returns an error status', async () => {
     const name = uniqueName('status');
-    const result = await call('/t/create', post('/t/create', { name, then: 'status' }));
+    const result = await call('/t/create', post({ name, after: 'status' }));
     expect(result.status).toBe(409);
     expect(logLineOf(result)).toMatchObject({ outcome: 'rolled_back' });
     expect(await listCount(name)).toBe(0);
@@ -126,7 +126,7 @@ describe('the transaction middleware', () => {
 
   it('rolls back and answers 500 without the message when the handler has a bug', async () => {
     const name = uniqueName('crash');
-    const result = await call('/t/create', post('/t/create', { name, then: 'crash' }));
+    const result = await call('/t/create', post({ name, after: 'crash' }));
     expect(result.status).toBe(500);
     expect(result.body).toMatchObject({ code: 'internal_error' });
     expect(result.text).not.toContain('handler bug');
@@ -136,7 +136,7 @@ describe('the transaction middleware', () => {
 
   it('answers 500 and saves nothing when the handler swallows a failed statement', async () => {
     const name = uniqueName('swallow');
-    const result = await call('/t/swallow', post('/t/swallow', { name }));
+    const result = await call('/t/swallow', post({ name }));
     expect(result.status).toBe(500);
     expect(result.body).toMatchObject({ code: 'transaction_aborted' });
     expect(await listCount(name)).toBe(0);
@@ -152,7 +152,7 @@ describe('the transaction middleware', () => {
 
   it('opens no connection when the handler asks for tx() but sends no statement', async () => {
     await endpoint.resetCounters();
-    const result = await call('/t/tx-unused', post('/t/tx-unused', {}));
+    const result = await call('/t/tx-unused', post({}));
     expect(result.status).toBe(200);
     expect(await endpoint.counters()).toMatchObject({ wsTotal: 0, roundTrips: 0 });
   });
@@ -169,7 +169,7 @@ describe('the transaction middleware', () => {
   });
 
   it('runs writes READ WRITE, at the isolation level tx() asks for', async () => {
-    const result = await call('/t/settings', post('/t/settings', {}));
+    const result = await call('/t/settings', post({}));
     expect(result.body).toEqual({ ro: 'off', iso: 'serializable' });
   });
 
@@ -189,7 +189,7 @@ describe('round trips (counted by the local endpoint)', () => {
     for (const k of [1, 3]) {
       const names = Array.from({ length: k }, () => uniqueName('rt'));
       await endpoint.resetCounters();
-      const result = await call('/t/create-many', post('/t/create-many', { names }));
+      const result = await call('/t/create-many', post({ names }));
       expect(result.status).toBe(201);
       await endpoint.waitForIdle();
       expect((await endpoint.counters()).roundTrips).toBe(k + 2);
@@ -208,7 +208,7 @@ describe('round trips (counted by the local endpoint)', () => {
 describe('Server-Timing and X-Request-Id', () => {
   it('reports connect, query and attempts, and echoes a sane caller id', async () => {
     const name = uniqueName('timing');
-    const init = post('/t/create', { name });
+    const init = post({ name });
     const result = await call('/t/create', {
       ...init,
       headers: { ...init.headers, 'X-Request-Id': 'caller-id_123' },
