@@ -15,7 +15,7 @@ import {
 } from './core-harness';
 
 const routes = new Hono<AppEnv>();
-routes.post(async (c) => {
+routes.post('/t/create', async (c) => {
   const { name, after } = await c.req.json<{ name: string; after?: string }>();
   const db = await c.var.tx();
   await db.insert(lists).values({ name });
@@ -24,13 +24,13 @@ routes.post(async (c) => {
   if (after === 'crash') throw new TypeError('handler bug');
   return c.json({ created: name }, 201);
 });
-routes.post(async (c) => {
+routes.post('/t/create-many', async (c) => {
   const { names } = await c.req.json<{ names: string[] }>();
   const db = await c.var.tx();
   for (const name of names) await db.insert(lists).values({ name });
   return c.json({ created: names.length }, 201);
 });
-routes.post(async (c) => {
+routes.post('/t/swallow', async (c) => {
   const { name } = await c.req.json<{ name: string }>();
   const db = await c.var.tx();
   await db.insert(lists).values({ name });
@@ -41,7 +41,7 @@ routes.post(async (c) => {
   return c.json({ saved: 'supposedly' });
 });
 routes.get('/t/no-db', (c) => c.json({ ok: true }));
-routes.post(async (c) => {
+routes.post('/t/tx-unused', async (c) => {
   await c.var.tx();
   return c.json({ ok: true });
 });
@@ -52,7 +52,7 @@ routes.get('/t/settings', async (c) => {
     current_setting('application_name') as app`);
   return c.json(rows[0]);
 });
-routes.post(async (c) => {
+routes.post('/t/settings', async (c) => {
   const db = await c.var.tx({ isolationLevel: 'serializable' });
   const { rows } = await db.execute(sql`select current_setting('transaction_read_only') as ro,
     current_setting('transaction_isolation') as iso`);
