@@ -209,22 +209,38 @@ describe('malformed requests to the SQL API', () => {
     expect(res.status).toBe(413);
   });
 
-  it('survives garbage on the socket and keeps serving', async () => {
-    const reply = await new Promise<string>((resolve) => {
-      const socket = connect(endpoint.port, '127.0.0.1', () =>
-        socket.end('\x00\xffGARBAGE\r\n\r\n'),
-      );
-      let text = '';
-      socket.on('data', (chunk) => {
-        text += chunk.toString('latin1');
-      });
-      socket.on('close', () => resolve(text));
-      socket.on('error', () => resolve(text));
-    });
+  it('answers a result over 10 MB with 507, as Neon does', async () => {
+    const error = await caught(neon(url)`SELECT repeat('x', 11 * 1024 * 1024) AS big`);
+    expect(error.message).toMatch(/^Server error \(HTTP status 507\): .*response is too large/);
+    expect(await neon(url)`SELECT 1 AS still`).toEqual([{ still: 1 }]);
+  });
+
+  it('refuses a broken WebSocket handshake with 400 and keeps serving', async () => {
+    const reply = await exchangeRaw(
+      'GET /v2 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n',
+    );
     expect(reply).toMatch(/^HTTP\/1\.1 400/);
     expect(await neon(url)`SELECT 1 AS still`).toEqual([{ still: 1 }]);
   });
+
+  it('survives garbage on the socket and keeps serving', async () => {
+    expect(await exchangeRaw('\x00\xffGARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await neon(url)`SELECT 1 AS still`).toEqual([{ still: 1 }]);
+  });
 });
+
+/** Writes raw bytes to the endpoint and reads whatever comes back until it closes. */
+function exchangeRaw(request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(endpoint.port, '127.0.0.1', () => socket.end(request, 'latin1'));
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += chunk.toString('latin1');
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => resolve(text));
+  });
+}
 
 describe('HTTP counters', () => {
   it('count one round trip per request and one query per batched statement', async () => {

@@ -28,8 +28,17 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  sendJsonText(response, status, JSON.stringify(body), headers);
+}
+
+/** As `sendJson`, for a body already serialized (to measure it first). */
+export function sendJsonText(
+  response: ServerResponse,
+  status: number,
+  payload: string,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent || response.destroyed) return;
-  const payload = JSON.stringify(body);
   response.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(payload),

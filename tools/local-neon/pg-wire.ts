@@ -8,6 +8,9 @@ export interface WireMessage {
 export const SSL_REQUEST_CODE = 80877103;
 export const GSSENC_REQUEST_CODE = 80877104;
 
+// Only the short startup-phase messages are ever inspected; a longer one ends inspection.
+const MAX_INSPECTED_LENGTH = 1024 * 1024;
+
 /**
  * Splits one direction of a connection into messages. The client side starts with untyped
  * startup-phase packets (Int32 length first): SSLRequest and GSSENCRequest keep it there, the
@@ -28,7 +31,7 @@ export class WireReader {
       const header = this.untyped ? 4 : 5;
       if (this.buffered.length < header) break;
       const length = this.buffered.readInt32BE(header - 4);
-      if (length < 4) throw new Error('malformed PostgreSQL message length');
+      if (length < 4 || length > MAX_INSPECTED_LENGTH) throw new Error('unexpected message length');
       const total = length + header - 4;
       if (this.buffered.length < total) break;
       const body = this.buffered.subarray(header, total);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
 import type { CounterSet } from './counters.ts';
 import type { FaultController } from './faults.ts';
-import { readBody, sendJson } from './http-util.ts';
+import { readBody, sendJsonText } from './http-util.ts';
 import { runBatch, runStatement, UnusableConnectionError } from './sql-execute.ts';
 import {
   parseBody,
@@ -36,6 +36,10 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
+// Neon answers results over 10 MB with 507 (changelog 2023-08-16 raised the limit to 10 MB;
+// proxy `SqlOverHttpError::ResponseTooLarge` maps to INSUFFICIENT_STORAGE).
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+
 const BATCH_HEADERS = [
   'neon-batch-isolation-level',
   'neon-batch-read-only',
@@ -58,9 +62,15 @@ export async function handleSqlRequest(
     context.log(`http: unexpected ${error instanceof Error ? error.name : 'error'}`);
     reply = { status: 500, body: { message: 'internal error in the local Neon endpoint' } };
   }
+  let payload = JSON.stringify(reply.body);
+  if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
+    const message = `response is too large (max is ${MAX_RESPONSE_BYTES} bytes)`;
+    reply = { status: 507, body: { message } };
+    payload = JSON.stringify(reply.body);
+  }
   const body = reply.body as { code?: unknown };
   context.log(`http ${reply.status}${typeof body.code === 'string' ? ` ${body.code}` : ''}`);
-  sendJson(response, reply.status, reply.body, reply.headers);
+  sendJsonText(response, reply.status, payload, reply.headers);
 }
 
 async function answer(request: IncomingMessage, context: SqlApiContext): Promise<Reply> {
