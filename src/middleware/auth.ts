@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
+import { ConfigError } from '../config';
 import { AppError } from '../errors';
 
 /** Options of {@link requireApiToken}. */
@@ -23,15 +24,13 @@ export async function tokensMatch(given: string, expected: string): Promise<bool
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** Parses a "true"/"false" var; anything else is a configuration error naming the var. */
+/** Parses a "true"/"false" var; anything else is a {@link ConfigError} naming the var. */
 export function readsRequireAuth(env: Env): boolean {
   const value = (env.READS_REQUIRE_AUTH ?? '').trim().toLowerCase();
   if (value === 'true') return true;
   if (value === 'false' || value === '') return false;
-  throw new AppError(
-    500,
-    'config_error',
-    'READS_REQUIRE_AUTH must be "true" or "false" (wrangler.toml [vars]).',
+  throw new ConfigError(
+    'READS_REQUIRE_AUTH must be "true" or "false"; fix it in wrangler.toml [vars].',
   );
 }
 
@@ -45,10 +44,8 @@ export function requireApiToken(options: ApiTokenOptions = {}) {
     if (readMethods.has(c.req.method) && !readsRequireAuth(c.env)) return next();
     const expected = c.env.API_TOKEN;
     if (!expected) {
-      throw new AppError(
-        500,
-        'config_error',
-        'API_TOKEN is not set: run `wrangler secret put API_TOKEN` (locally: add it to .dev.vars).',
+      throw new ConfigError(
+        'API_TOKEN is not set, so writes are refused: run `wrangler secret put API_TOKEN` (locally: add it to .dev.vars).',
       );
     }
     const given = BEARER.exec(c.req.header('Authorization') ?? '')?.[1];

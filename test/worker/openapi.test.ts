@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { call } from './todo-api-helpers';
+
+type Operation = {
+  summary?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema?: unknown }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+};
+type Document = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+};
+
+// The routes clients and docs rely on; the document must describe exactly these.
+const ROUTES = [
+  'get /lists',
+  'post /lists',
+  'get /lists/{id}',
+  'patch /lists/{id}',
+  'delete /lists/{id}',
+  'get /todos',
+  'post /todos',
+  'post /todos/move',
+  'get /todos/{id}',
+  'patch /todos/{id}',
+  'delete /todos/{id}',
+];
+const WRITES = new Set(['post', 'patch', 'put', 'delete']);
+
+async function fetchDocument(): Promise<Document> {
+  const reply = await call('GET', '/openapi.json', { token: false });
+  expect(reply.status).toBe(200);
+  return reply.body;
+}
+
+function operations(doc: Document): [string, string, Operation][] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => [method, path, op] as [string, string, Operation]),
+  );
+}
+
+/** Every `$ref` in the document, wherever it is. */
+function refsIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refsIn);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, inner]) =>
+      key === '$ref' && typeof inner === 'string' ? [inner] : refsIn(inner),
+    );
+  }
+  return [];
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document with info', async () => {
+    const doc = await fetchDocument();
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(doc.info.title).toBeTruthy();
+    expect(doc.info.version).toBeTruthy();
+  });
+
+  it('covers every route and method, and nothing else', async () => {
+    const doc = await fetchDocument();
+    const documented = operations(doc).map(([method, path]) => `${method} ${path}`);
+    expect(documented.sort()).toEqual([...ROUTES].sort());
+  });
+
+  it('gives every operation a summary, a success response and problem responses', async () => {
+    const doc = await fetchDocument();
+    for (const [method, path, op] of operations(doc)) {
+      const where = `${method} ${path}`;
+      expect(op.summary, where).toBeTruthy();
+      const statuses = Object.keys(op.responses);
+      expect(
+        statuses.some((s) => /^2\d\d$/.test(s)),
+        where,
+      ).toBe(true);
+      expect(statuses, where).toContain('400');
+      expect(statuses, where).toContain('503');
+      for (const [status, response] of Object.entries(op.responses)) {
+        expect(response.description, `${where} ${status}`).toBeTruthy();
+        if (Number(status) >= 400)
+          expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json']);
+      }
+      if (WRITES.has(method)) {
+        expect(op.security, where).toEqual([{ bearerAuth: [] }]);
+        expect(statuses, where).toContain('401');
+      }
+      for (const name of path.match(/\{(\w+)\}/g) ?? []) {
+        const param = op.parameters?.find((p) => p.in === 'path' && `{${p.name}}` === name);
+        expect(param, `${where} ${name}`).toBeDefined();
+      }
+      if (method === 'post' || method === 'patch') {
+        expect(Object.keys(op.requestBody?.content ?? {}), where).toEqual(['application/json']);
+      }
+    }
+  });
+
+  it('resolves every $ref and declares the bearer scheme', async () => {
+    const doc = await fetchDocument();
+    for (const ref of refsIn(doc)) {
+      const name = ref.replace('#/components/schemas/', '');
+      expect(doc.components.schemas[name], ref).toBeDefined();
+    }
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+  });
+
+  it('documents the query parameters of GET /todos and the Idempotency-Key header', async () => {
+    const doc = await fetchDocument();
+    const list = doc.paths['/todos']?.get?.parameters?.map((p) => `${p.in}:${p.name}`);
+    expect(list).toEqual(['query:listId', 'query:completed', 'query:limit', 'query:cursor']);
+    const create = doc.paths['/todos']?.post?.parameters?.map((p) => `${p.in}:${p.name}`);
+    expect(create).toEqual(['header:Idempotency-Key']);
+  });
+
+  it('declares strict request bodies with the limits the validator enforces', async () => {
+    const doc = await fetchDocument();
+    expect(doc.components.schemas.CreateTodo).toMatchObject({
+      additionalProperties: false,
+      required: ['listId', 'title'],
+      properties: { title: { minLength: 1, maxLength: 200 } },
+    });
+  });
+
+  it('matches the routes the Worker actually serves', async () => {
+    const doc = await fetchDocument();
+    for (const [method, path] of operations(doc)) {
+      const concrete = path.replace('{id}', '6f1e0c52-3b9d-4a8e-9c47-0d2b5a7e1f34');
+      const reply = await call(method.toUpperCase(), concrete, { token: false });
+      // An unknown route answers 404 "No route"; a real one answers anything else or a
+      // resource 404 with its own code.
+      expect(reply.body?.detail ?? '', `${method} ${path}`).not.toMatch(/^No route/);
+    }
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves a self-contained page under a nonce CSP that loads the document', async () => {
+    const reply = await call('GET', '/docs', { token: false });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('Content-Type')).toContain('text/html');
+    const csp = reply.headers.get('Content-Security-Policy') ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(reply.body).toContain(`<script nonce="${nonce}">`);
+    expect(reply.body).toContain("fetch('openapi.json')");
+    expect(reply.body).not.toMatch(/<script[^>]+src=|https?:\/\/(?!www\.w3)/);
+  });
+});
