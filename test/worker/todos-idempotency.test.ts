@@ -38,6 +38,24 @@ describe('POST /todos with Idempotency-Key', () => {
     expect(await db()`select id from todos where list_id = ${list.id}`).toHaveLength(1);
   });
 
+  it.each(['repeatable read', 'serializable'])(
+    'creates once when requests race under %s isolation',
+    async (level) => {
+      const list = await createList();
+      const key = crypto.randomUUID();
+      const body = { listId: list.id, title: `raced under ${level}` };
+      const vars = { DB_ISOLATION_LEVEL: level };
+      const replies = await Promise.all(
+        [1, 2, 3].map(() =>
+          call('POST', '/todos', { body, vars, headers: { 'Idempotency-Key': key } }),
+        ),
+      );
+      expect(replies.map((r) => r.status)).toEqual([201, 201, 201]);
+      expect(new Set(replies.map((r) => r.body.id)).size).toBe(1);
+      expect(await db()`select id from todos where list_id = ${list.id}`).toHaveLength(1);
+    },
+  );
+
   it('answers 422 for the same key with a different body and creates nothing more', async () => {
     const list = await createList();
     const key = crypto.randomUUID();
