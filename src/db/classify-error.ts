@@ -72,6 +72,7 @@ const TRANSIENT_MESSAGES = [
   'connection terminated',
   'connection closed',
   'connection lost',
+  'is not queryable',
   'socket hang up',
   'timeout expired',
   'timed out',

@@ -63,14 +63,16 @@ export async function retryTransient<T>(
   policy: RetryPolicy,
   stats: RetryStats,
 ): Promise<T> {
+  let lastError: unknown = new ConnectTimeoutError(0);
   for (let tries = 1; ; tries++) {
     const timeoutMs = Math.min(policy.connectTimeoutMs, policy.deadlineAt - Date.now());
-    if (timeoutMs <= 0) throw new RetriesExhaustedError(tries - 1, new ConnectTimeoutError(0));
+    if (timeoutMs <= 0) throw new RetriesExhaustedError(tries - 1, lastError);
     stats.connectAttempts += 1;
     try {
       return await attempt(timeoutMs);
     } catch (error) {
       if (!isTransientError(error)) throw error;
+      lastError = error;
       const delayMs = backoffDelayMs(policy, tries);
       // A 53300 (too many connections) waits at least the base delay: the server is busy, not asleep.
       const floorMs =

@@ -40,6 +40,7 @@ export class TxConnection {
   private opening: Promise<Opened> | undefined;
   private xid: string | undefined;
   private ended = false;
+  private sessionError: unknown;
 
   constructor(private readonly options: TxConnectionOptions) {}
 
@@ -60,6 +61,10 @@ export class TxConnection {
     const started = Date.now();
     try {
       return await client.query(config as string, values);
+    } catch (error) {
+      // After the server ended the session, node-postgres only says "not queryable";
+      // the server's own error (e.g. 57P01) says why.
+      throw this.sessionError ?? error;
     } finally {
       this.options.trace.queryMs += Date.now() - started;
     }
@@ -79,7 +84,9 @@ export class TxConnection {
   private createClient(): Client {
     const client = new Client({ connectionString: this.options.config.databaseUrl });
     // An idle client whose server goes away emits 'error'; unhandled, it would throw.
-    client.on('error', () => {});
+    client.on('error', (error: unknown) => {
+      if (client === this.client) this.sessionError ??= error;
+    });
     applyDriverSettings(this.options.config, client);
     return client;
   }
@@ -205,11 +212,13 @@ export class TxConnection {
    * transaction quietly); after a COMMIT the socket is just closed, which saves a round trip.
    */
   private close(client: Client, terminate: boolean): void {
-    const closing = terminate
-      ? Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]).finally(() =>
-          destroySocket(client),
-        )
-      : Promise.resolve(destroySocket(client));
+    // A session the server already ended has nobody to say Terminate to.
+    const closing =
+      terminate && !this.sessionError
+        ? Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]).finally(() =>
+            destroySocket(client),
+          )
+        : Promise.resolve(destroySocket(client));
     this.options.waitUntil(closing);
   }
 }

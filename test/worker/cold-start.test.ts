@@ -1,0 +1,171 @@
+import { eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/app-env';
+import { lists } from '../../src/db/schema';
+import {
+  buildApp,
+  checkDb,
+  envWith,
+  logLineOf,
+  type SiblingEndpoint,
+  startSiblingEndpoint,
+  uniqueName,
+} from './core-harness';
+
+// Lets a test act (terminate the session) while a handler sits inside its transaction.
+let pausedInside: (() => void) | undefined;
+let resumeHandler: Promise<void> = Promise.resolve();
+
+const routes = new Hono<AppEnv>();
+routes.post('/c/create', async (c) => {
+  const { names, pause } = await c.req.json<{ names: string[]; pause?: boolean }>();
+  const db = await c.var.tx();
+  for (const [i, name] of names.entries()) {
+    if (pause && i === 1) {
+      pausedInside?.();
+      await resumeHandler;
+    }
+    await db.insert(lists).values({ name });
+  }
+  return c.json({ created: names.length }, 201);
+});
+routes.get('/c/read', async (c) => {
+  const rows = await c.var.http().select().from(lists).where(eq(lists.name, 'nobody'));
+  return c.json({ rows: rows.length });
+});
+routes.post('/c/read', async (c) => {
+  const rows = await c.var.http().select().from(lists).where(eq(lists.name, 'nobody'));
+  return c.json({ rows: rows.length });
+});
+
+let endpoint: SiblingEndpoint;
+const { call } = buildApp(routes);
+
+beforeAll(async () => {
+  endpoint = await startSiblingEndpoint();
+});
+afterEach(async () => {
+  await endpoint.clearFaults();
+  await endpoint.waitForIdle();
+});
+afterAll(async () => {
+  await endpoint.close();
+});
+
+function envFor(overrides: Record<string, string> = {}) {
+  return envWith({
+    DATABASE_URL: endpoint.databaseUrl,
+    DB_RETRY_BASE_DELAY_MS: '20',
+    DB_RETRY_MAX_DELAY_MS: '200',
+    ...overrides,
+  });
+}
+
+const create = (names: string[], env: Env, pause = false) =>
+  call('/c/create', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ names, pause }),
+    env,
+  });
+
+async function countLists(names: string[]): Promise<number> {
+  const rows = await checkDb().query('select count(*)::int as n from lists where name = any($1)', [
+    names,
+  ]);
+  return rows[0]?.n as number;
+}
+
+describe('cold start', () => {
+  it('succeeds after K failed connects and reports the attempts', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 3 } });
+    const names = [uniqueName('cold')];
+    const result = await create(names, envFor());
+    expect(result.status).toBe(201);
+    expect(result.res.headers.get('Server-Timing')).toContain('db-attempts;desc="4"');
+    expect(logLineOf(result)).toMatchObject({ attempts: 4, outcome: 'committed' });
+    expect(await countLists(names)).toBe(1);
+  });
+
+  it('waits out a compute that takes a moment to wake within one attempt', async () => {
+    await endpoint.setFaults({ suspend: { waitMs: 300 } });
+    const names = [uniqueName('wake')];
+    const result = await create(names, envFor());
+    expect(result.status).toBe(201);
+    expect(logLineOf(result)).toMatchObject({ attempts: 1 });
+    expect(await countLists(names)).toBe(1);
+  });
+
+  it('abandons a hung connect after the connect timeout and tries again', async () => {
+    await endpoint.setFaults({ suspend: { waitMs: 1_500 } });
+    const names = [uniqueName('hung')];
+    const result = await create(names, envFor({ DB_CONNECT_TIMEOUT_MS: '300' }));
+    expect(result.status).toBe(201);
+    expect(logLineOf(result).attempts).toBeGreaterThan(1);
+    expect(await countLists(names)).toBe(1);
+  });
+
+  it('answers 503 with Retry-After within the deadline when the compute never wakes', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 'forever' } });
+    const names = [uniqueName('never')];
+    const result = await create(names, envFor({ DB_RETRY_DEADLINE_MS: '1000' }));
+    expect(result.status).toBe(503);
+    expect(result.res.headers.get('Retry-After')).toMatch(/^\d+$/);
+    expect(result.res.headers.get('Content-Type')).toBe('application/problem+json');
+    expect(result.body).toMatchObject({ code: 'database_unavailable', status: 503 });
+    const line = logLineOf(result);
+    expect(line.attempts).toBeGreaterThan(1);
+    // The deadline bounds when the last attempt may start; one more connect timeout bounds the end.
+    expect(line.ms).toBeLessThan(1_000 + 3_000);
+    expect(await countLists(names)).toBe(0);
+  });
+
+  it('answers 503 too_many_connections when the connection cap never lifts', async () => {
+    await endpoint.setFaults({ connectionCap: 0 });
+    const result = await create([uniqueName('cap')], envFor({ DB_RETRY_DEADLINE_MS: '500' }));
+    expect(result.status).toBe(503);
+    expect(result.res.headers.get('Retry-After')).toMatch(/^\d+$/);
+    expect(result.body).toMatchObject({ code: 'too_many_connections' });
+    expect(logLineOf(result)).toMatchObject({ sqlState: '53300' });
+  });
+});
+
+describe('a session terminated mid-transaction', () => {
+  it('answers 503 and leaves no partial write', async () => {
+    const names = [uniqueName('first'), uniqueName('second')];
+    const paused = new Promise<void>((resolve) => {
+      pausedInside = resolve;
+    });
+    let resume = () => {};
+    resumeHandler = new Promise((resolve) => {
+      resume = resolve;
+    });
+    const pending = create(names, envFor(), true);
+    await paused;
+    expect(await endpoint.terminate()).toBe(1);
+    resume();
+    const result = await pending;
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ code: 'database_unavailable' });
+    expect(logLineOf(result)).toMatchObject({ sqlState: '57P01', runs: 1 });
+    expect(await countLists(names)).toBe(0);
+  });
+});
+
+describe('reads over HTTP on a waking compute', () => {
+  it('replays a GET after a transient failure', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 1 } });
+    const result = await call('/c/read', { env: envFor() });
+    expect(result.status).toBe(200);
+    expect(logLineOf(result)).toMatchObject({ runs: 2 });
+  });
+
+  it('does not replay a POST after a transient failure', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 1 } });
+    const result = await call('/c/read', { method: 'POST', env: envFor() });
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ code: 'database_unavailable' });
+    expect(logLineOf(result)).toMatchObject({ runs: 1 });
+  });
+});
