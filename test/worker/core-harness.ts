@@ -104,7 +104,6 @@ export function buildApp(routes?: Hono<AppEnv>) {
     /** Calls the app like the runtime does, then waits for its waitUntil work (closing). */
     async call(path: string, init: RequestInit & { env?: Env } = {}): Promise<CallResult> {
       const ctx = createExecutionContext();
-      const before = logs.length;
       const res = await app.fetch(
         new Request(`http://app.test${path}`, init),
         init.env ?? testEnv,
@@ -118,7 +117,10 @@ export function buildApp(routes?: Hono<AppEnv>) {
       } catch {
         // Not JSON; `text` has it.
       }
-      return { res, status: res.status, body, text, logs: logs.slice(before) };
+      // Calls may run concurrently: a call's lines are those with its request id.
+      const id = res.headers.get('X-Request-Id');
+      const own = logs.filter((line) => line.includes(`"requestId":"${id}"`));
+      return { res, status: res.status, body, text, logs: own };
     },
   };
 }
