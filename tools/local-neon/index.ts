@@ -65,11 +65,7 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
         if (closing) return ws.terminate();
         const session = new WsSession(ws, { upstream, faults, counters, log }, nextSessionId++);
         sessions.add(session);
-        log(`ws #${session.id} open`);
-        void session.closed.then(() => {
-          sessions.delete(session);
-          log(`ws #${session.id} closed`);
-        });
+        void session.closed.then(() => sessions.delete(session));
       });
     });
   });
@@ -98,8 +94,14 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
     port,
     counters: () => counters.snapshot(),
     resetCounters: () => counters.reset(),
-    setFaults: (settings) => faults.merge(settings),
-    clearFaults: () => faults.clear(),
+    setFaults: (settings) => {
+      faults.merge(settings);
+      log(`faults set: ${JSON.stringify(settings)}`);
+    },
+    clearFaults: () => {
+      faults.clear();
+      log('faults cleared');
+    },
     terminateAll: () =>
       terminateSessions(
         [...sessions].filter((session) => session.active),

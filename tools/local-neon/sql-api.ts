@@ -68,8 +68,11 @@ export async function handleSqlRequest(
     reply = { status: 507, body: { message } };
     payload = JSON.stringify(reply.body);
   }
-  const body = reply.body as { code?: unknown };
-  context.log(`http ${reply.status}${typeof body.code === 'string' ? ` ${body.code}` : ''}`);
+  // Only failures are logged: one line per successful query would drown the dev runner's output.
+  if (reply.status >= 400) {
+    const { code } = reply.body as { code?: unknown };
+    context.log(`http ${reply.status}${typeof code === 'string' ? ` ${code}` : ''}`);
+  }
   sendJsonText(response, reply.status, payload, reply.headers);
 }
 
