@@ -23,13 +23,15 @@ health.get('/health/db', async (c) => {
     throw new AppError(503, 'database_unavailable', 'The database did not answer SELECT 1.', {
       cause: error,
       headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
-      details: {
-        driver: 'http',
-        endpoint: config.endpointKind,
-        attempts: trace.connectAttempts,
-        reason: kind,
-        sqlState,
-      },
+      details: [
+        {
+          reason: kind,
+          sqlState,
+          driver: 'http',
+          endpoint: config.endpointKind,
+          attempts: trace.connectAttempts,
+        },
+      ],
     });
   }
 });
