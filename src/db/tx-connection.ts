@@ -174,6 +174,7 @@ export class TxConnection {
     const { config } = this.options;
     if (!this.xid || (sqlStateOf(error) && !isTransientError(error))) throw error;
     const status = await lookUpCommitStatus(config, this.xid);
+    this.options.trace.commitLookup = status;
     if (status === 'committed') return 'committed';
     if (status === 'aborted') throw error;
     throw new AppError(

@@ -59,6 +59,7 @@ export function requestLog(options: RequestLogOptions = {}) {
         attempts: trace.connectAttempts,
         runs: trace.runs,
         outcome: trace.outcome,
+        commitLookup: trace.commitLookup,
         code: trace.errorCode,
         sqlState: trace.sqlState,
         errorKind: trace.errorKind,

@@ -39,6 +39,8 @@ export class RequestTrace {
   /** Time spent sleeping in backoff. */
   waitMs = 0;
   outcome: TxOutcome = 'none';
+  /** Set when a COMMIT reply was lost and `pg_xact_status` was asked what happened. */
+  commitLookup?: 'committed' | 'aborted' | 'unknown';
   errorCode?: string;
   errorKind?: string;
   sqlState?: string;
