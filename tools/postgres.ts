@@ -139,23 +139,33 @@ async function ensureDatabase(target: {
   }
 }
 
-/** A postmaster from a run killed with SIGKILL keeps the port and the data folder: end it. */
+/**
+ * A postmaster from a run killed with SIGKILL keeps the port and the data folder: end it.
+ * A pid file whose pid is dead, a zombie, or reused by another program is stale: remove it,
+ * since Postgres only checks that the pid is alive and would refuse to start.
+ */
 async function stopOrphanedPostmaster(dataDir: string, log: (line: string) => void) {
   const pidFile = join(dataDir, 'postmaster.pid');
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).split('\n')[0]);
-  if (!pid || !isPostmasterOf(pid, dataDir)) return;
-  log(`stopping a PostgreSQL left running by an earlier run (pid ${pid})`);
-  process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, then exits
-  for (let waited = 0; waited < 15_000; waited += 100) {
-    if (!isAlive(pid)) return;
-    await new Promise((r) => setTimeout(r, 100));
+  if (!pid) return;
+  if (isPostmasterOf(pid, dataDir)) {
+    log(`stopping a PostgreSQL left running by an earlier run (pid ${pid})`);
+    process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, then exits
+    for (let waited = 0; waited < 15_000 && isPostmasterOf(pid, dataDir); waited += 100) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (isPostmasterOf(pid, dataDir)) process.kill(pid, 'SIGKILL');
   }
-  process.kill(pid, 'SIGKILL');
+  if (existsSync(pidFile)) {
+    log('removing a stale postmaster.pid left by an earlier run');
+    await rm(pidFile, { force: true });
+  }
 }
 
 function isPostmasterOf(pid: number, dataDir: string): boolean {
   if (!isAlive(pid)) return false;
   try {
+    // A zombie has an empty cmdline: it is dead, whatever kill(pid, 0) says.
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return cmdline.includes('postgres') && cmdline.includes(dataDir);
   } catch {
