@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { type RunningWorker, startWorker } from './worker-runner.ts';
 
@@ -12,6 +13,17 @@ export const WORKER_ENTRIES = {
 } as const;
 
 export type WorkerName = keyof typeof WORKER_ENTRIES;
+
+export interface LocalRunOptions {
+  /** Names the data and build folders under .local/ ("bench", "chaos"). */
+  name: string;
+  workers: readonly WorkerName[];
+  log: (line: string) => void;
+  /** Bindings besides DATABASE_URL and API_TOKEN (e.g. APP_NAME). */
+  bindings?: Record<string, string>;
+  /** Each Worker's console output goes to `<logDir>/<worker>.log` (truncated first). */
+  logDir?: string;
+}
 
 /** A throwaway local stack plus the Workers pointed at it; `close()` removes everything. */
 export interface LocalRun {
@@ -26,12 +38,8 @@ export interface LocalRun {
  * folder under .local/, then the named Workers in workerd. Stops all of it on `close()`,
  * on failure, and on Ctrl-C.
  */
-export async function startLocalRun(
-  name: string,
-  workerNames: readonly WorkerName[],
-  log: (line: string) => void,
-  extraBindings: Record<string, string> = {},
-): Promise<LocalRun> {
+export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
+  const { name, log } = options;
   const dataDir = `.local/${name}-pg-${process.pid}`;
   const buildDir = `.local/${name}-build-${process.pid}`;
   const apiToken = randomBytes(16).toString('hex');
@@ -60,16 +68,20 @@ export async function startLocalRun(
       unsafeFast: true,
     });
     const databaseUrl = stack.databaseUrl;
-    log(`bundling and starting ${workerNames.join(', ')} in workerd`);
+    log(`bundling and starting ${options.workers.join(', ')} in workerd`);
+    if (options.logDir) await mkdir(options.logDir, { recursive: true });
     const started = await Promise.allSettled(
-      workerNames.map((worker) =>
-        startWorker({
+      options.workers.map(async (worker) => {
+        const logFile = options.logDir ? join(options.logDir, `${worker}.log`) : undefined;
+        if (logFile) await writeFile(logFile, '');
+        return startWorker({
           name: worker,
           entry: WORKER_ENTRIES[worker],
           outDir: `${buildDir}/${worker}`,
-          bindings: { ...extraBindings, DATABASE_URL: databaseUrl, API_TOKEN: apiToken },
-        }),
-      ),
+          bindings: { ...options.bindings, DATABASE_URL: databaseUrl, API_TOKEN: apiToken },
+          logFile,
+        });
+      }),
     );
     for (const result of started) {
       if (result.status === 'fulfilled') workers.set(result.value.name as WorkerName, result.value);

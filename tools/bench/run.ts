@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EndpointControl } from './endpoint-control.ts';
@@ -24,7 +24,12 @@ const USAGE = `npm run bench -- [--latency 20,0] [--requests 100] [--concurrency
 
 /** Measures the template, the guide-style baseline and bare Hono on one throwaway local stack. */
 export async function runBench(options: BenchOptions, log: (line: string) => void) {
-  const run = await startLocalRun('bench', ['template', 'baseline', 'hello'], log);
+  const run = await startLocalRun({
+    name: 'bench',
+    workers: ['template', 'baseline', 'hello'],
+    log,
+    logDir: join(dirname(options.out), 'workers'),
+  });
   try {
     const control = new EndpointControl(run.stack.controlUrl);
     const data = await seedBenchData(run.stack.postgres.url);

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
@@ -18,6 +20,8 @@ export interface WorkerOptions {
   outDir: string;
   /** wrangler.toml whose compatibility date and flags the Worker runs with. */
   configPath?: string;
+  /** Where the Worker's console output goes; dropped when absent (one log line per request). */
+  logFile?: string;
 }
 
 export interface RunningWorker {
@@ -50,6 +54,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // A fixed placeholder instead of fetching Request.cf from the internet.
     cf: false,
     log: new Log(LogLevel.WARN),
+    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
+      if (!options.logFile) {
+        stdout.resume();
+        stderr.resume();
+        return;
+      }
+      const file = createWriteStream(options.logFile, { flags: 'a' });
+      stdout.pipe(file, { end: false });
+      stderr.pipe(file, { end: false });
+    },
   });
   let url: URL;
   try {

@@ -5,11 +5,12 @@ import type { ChaosData } from './operations.ts';
 import type { OperationOutcome } from './traffic.ts';
 
 /**
- * Problem codes with which the template says a COMMIT was sent but its outcome is unknown
- * (the session died before the answer). Such writes may or may not be there; they are
- * counted apart, not as violations.
+ * Problem codes with which the template says a COMMIT was sent but its outcome is unknown:
+ * the session died before the answer and pg_xact_status could not tell either
+ * (src/db/tx-connection.ts). Such writes may or may not be there; they are counted apart,
+ * not as violations.
  */
-export const OUTCOME_UNKNOWN_CODES = new Set(['commit_outcome_unknown']);
+export const OUTCOME_UNKNOWN_CODES = new Set(['commit_unknown']);
 
 /** One broken promise, with enough context to find it (never a secret: titles and ids only). */
 export interface Violation {

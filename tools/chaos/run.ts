@@ -196,7 +196,13 @@ async function main() {
   const options = parseOptions(process.argv.slice(2));
   const log = (line: string) => console.error(`[chaos] ${line}`);
   const applicationName = `chaos-${process.pid}`;
-  const run = await startLocalRun('chaos', ['template'], log, { APP_NAME: applicationName });
+  const run = await startLocalRun({
+    name: 'chaos',
+    workers: ['template'],
+    log,
+    bindings: { APP_NAME: applicationName },
+    logDir: '.local/chaos-logs',
+  });
   let report: ChaosReport;
   try {
     const worker = run.workers.get('template');
