@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     globalSetup: ['./test/global-setup.ts'],
+    // The Worker logs one JSON line per request: show them only for tests that fail.
+    silent: 'passed-only',
     projects: [
       {
         test: {
