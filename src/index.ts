@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './app-env';
 import { handleError, handleNotFound } from './errors';
+import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
 import { requestLog } from './middleware/request-log';
 import { transaction } from './middleware/transaction';
 import { api } from './routes/api';
@@ -35,4 +36,10 @@ export function createApp(options: CreateAppOptions = {}) {
 
 const app = createApp();
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** Cron Trigger (wrangler.toml [triggers]): purge expired Idempotency-Key records. */
+  scheduled(_controller, env, ctx) {
+    ctx.waitUntil(logPurgeOfIdempotencyKeys(env));
+  },
+} satisfies ExportedHandler<Env>;

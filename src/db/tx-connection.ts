@@ -4,10 +4,11 @@ import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
 import type { RequestTrace } from '../middleware/request-trace';
 import { beginStatements, type TxSettings } from './begin-statements';
 import { isTransientError, sqlStateOf } from './classify-error';
+import { dropClient, endClient } from './close-client';
 import { lookUpCommitStatus } from './commit-status';
 import { applyDriverSettings } from './driver-settings';
 import { prefixNextQuery } from './pipeline-begin';
-import { ConnectTimeoutError, type RetryPolicy, retryTransient, sleep } from './retry';
+import { ConnectTimeoutError, type RetryPolicy, retryTransient } from './retry';
 
 /** What a finished transaction did. */
 export type TxEnd = 'committed' | 'read_only' | 'rolled_back' | 'none';
@@ -26,9 +27,6 @@ type QueryResultLike = { command?: string };
 type Opened = { client: Client; failed: boolean; result?: unknown; error?: unknown };
 type WireEvents = { once(event: string, listener: () => void): void };
 type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
-
-// Bounds the wait for a polite close; a socket that does not close goes with the request.
-const CLOSE_TIMEOUT_MS = 2_000;
 
 /**
  * One request's interactive transaction over a WebSocket `Client`, opened by the first statement:
@@ -215,22 +213,8 @@ export class TxConnection {
   private close(client: Client, terminate: boolean): void {
     // A session the server already ended has nobody to say Terminate to.
     const closing =
-      terminate && !this.sessionError
-        ? Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]).finally(() =>
-            destroySocket(client),
-          )
-        : Promise.resolve(destroySocket(client));
+      terminate && !this.sessionError ? endClient(client) : Promise.resolve(dropClient(client));
     this.options.waitUntil(closing);
-  }
-}
-
-function destroySocket(client: Client): void {
-  try {
-    (
-      client as unknown as { connection: { stream: { destroy(): void } } }
-    ).connection.stream.destroy();
-  } catch {
-    // Already closed.
   }
 }
 

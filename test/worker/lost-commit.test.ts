@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
+import { endClient } from '../../src/db/close-client';
 import { lookUpCommitStatus } from '../../src/db/commit-status';
 import { applyDriverSettings } from '../../src/db/driver-settings';
 import { lists } from '../../src/db/schema';
@@ -55,7 +56,7 @@ async function finishedXid(end: 'COMMIT' | 'ROLLBACK'): Promise<string> {
     await client.query(end);
     return rows[0].xid as string;
   } finally {
-    await client.end();
+    await endClient(client);
   }
 }
 

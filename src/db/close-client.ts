@@ -1,0 +1,27 @@
+import type { Client } from '@neondatabase/serverless';
+import { sleep } from './retry';
+
+// Bounds the wait for a polite close; a socket that does not close goes with the request.
+const CLOSE_TIMEOUT_MS = 2_000;
+
+type SocketInternals = { connection: { stream: { destroy(): void } } };
+
+/** Closes the WebSocket at once, without a Terminate message (saves a round trip after COMMIT). */
+export function dropClient(client: Client): void {
+  try {
+    (client as unknown as SocketInternals).connection.stream.destroy();
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * Sends Terminate, then closes: Postgres ends any open transaction quietly (a rollback).
+ * With write coalescing on, the driver would close the socket before its timer sends the
+ * queued Terminate ("Can't call WebSocket send() after close()"), so it is turned off first.
+ */
+export async function endClient(client: Client): Promise<void> {
+  client.neonConfig.coalesceWrites = false;
+  await Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]);
+  dropClient(client);
+}

@@ -1,0 +1,84 @@
+import { Client } from '@neondatabase/serverless';
+import { drizzle } from 'drizzle-orm/neon-serverless';
+import type { IsolationLevel, TxDatabase } from '../app-env';
+import { loadConfig } from '../config';
+import { beginStatements } from '../db/begin-statements';
+import { endClient } from '../db/close-client';
+import { applyDriverSettings } from '../db/driver-settings';
+import { ConnectTimeoutError, retryPolicyFor, retryTransient, sleep } from '../db/retry';
+import * as schema from '../db/schema';
+
+/** One batch: do some work in `db` (its own transaction); return false when nothing is left. */
+export type BatchStep = (db: TxDatabase, batch: number) => Promise<boolean>;
+
+/** Options of {@link runBatchedJob}. */
+export type BatchedJobOptions = {
+  /** Stops after this many batches even if there is more to do (bounds one invocation). */
+  maxBatches?: number;
+  isolationLevel?: IsolationLevel;
+  /** statement_timeout per batch; defaults to DB_STATEMENT_TIMEOUT_MS. */
+  statementTimeoutMs?: number;
+};
+
+/** What a job did: batches committed, and whether it stopped with work left. */
+export type BatchedJobReport = { batches: number; finished: boolean };
+
+/**
+ * Long-running work with several commits on one dedicated WebSocket connection, for a Cron
+ * Trigger or a queue consumer: each batch is its own transaction, committed before the next
+ * starts, so a failure loses only the current batch. The connect is retried like a request's.
+ * @example ctx.waitUntil(runBatchedJob(env, (db) => deleteSomeRows(db)))
+ */
+export async function runBatchedJob(
+  env: Env,
+  step: BatchStep,
+  options: BatchedJobOptions = {},
+): Promise<BatchedJobReport> {
+  const config = loadConfig(env);
+  const maxBatches = options.maxBatches ?? 100;
+  const client = await retryTransient(
+    async (timeoutMs) => {
+      const candidate = new Client({ connectionString: config.databaseUrl });
+      candidate.on('error', () => {});
+      applyDriverSettings(config, candidate);
+      const timeout = sleep(timeoutMs).then(() => {
+        throw new ConnectTimeoutError(timeoutMs);
+      });
+      try {
+        await Promise.race([candidate.connect().then(() => candidate.query('SELECT 1')), timeout]);
+        return candidate;
+      } catch (error) {
+        void endClient(candidate);
+        throw error;
+      }
+    },
+    retryPolicyFor(config, Date.now()),
+    { connectAttempts: 0, waitMs: 0 },
+  );
+  const db = drizzle({ client, schema });
+  const begin = beginStatements({
+    isolationLevel: options.isolationLevel ?? config.isolationLevel,
+    readOnly: false,
+    statementTimeoutMs: options.statementTimeoutMs ?? config.statementTimeoutMs,
+  })
+    .slice(0, 2)
+    .join('; ');
+  let batches = 0;
+  try {
+    for (let more = true; more; ) {
+      if (batches >= maxBatches) return { batches, finished: false };
+      await client.query(begin);
+      try {
+        more = await step(db, batches);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+      batches += 1;
+    }
+    return { batches, finished: true };
+  } finally {
+    await endClient(client);
+  }
+}

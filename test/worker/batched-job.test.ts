@@ -1,0 +1,93 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { lists } from '../../src/db/schema';
+import { runBatchedJob } from '../../src/jobs/batched-job';
+import { purgeIdempotencyKeys } from '../../src/jobs/purge-idempotency-keys';
+import {
+  checkDb,
+  envWith,
+  type SiblingEndpoint,
+  startSiblingEndpoint,
+  uniqueName,
+} from './core-harness';
+
+let endpoint: SiblingEndpoint;
+let env: Env;
+
+beforeAll(async () => {
+  endpoint = await startSiblingEndpoint();
+  env = envWith({ DATABASE_URL: endpoint.databaseUrl, DB_RETRY_BASE_DELAY_MS: '20' });
+});
+afterEach(async () => {
+  await endpoint.clearFaults();
+  const idle = await endpoint.waitForIdle();
+  expect(idle.wsOpen).toBe(0);
+});
+afterAll(async () => {
+  await endpoint.close();
+});
+
+async function countNames(prefix: string): Promise<number> {
+  const rows = await checkDb().query('select count(*)::int as n from lists where name like $1', [
+    `${prefix}%`,
+  ]);
+  return rows[0]?.n as number;
+}
+
+describe('runBatchedJob', () => {
+  it('commits each batch on one connection', async () => {
+    const prefix = uniqueName('batch');
+    await endpoint.resetCounters();
+    const report = await runBatchedJob(env, async (db, batch) => {
+      await db.insert(lists).values({ name: `${prefix}-${batch}` });
+      return batch < 2;
+    });
+    expect(report).toEqual({ batches: 3, finished: true });
+    expect(await countNames(prefix)).toBe(3);
+    expect((await endpoint.counters()).wsTotal).toBe(1);
+  });
+
+  it('keeps the batches committed before a failing one, and loses only that one', async () => {
+    const prefix = uniqueName('batch-fail');
+    const job = runBatchedJob(env, async (db, batch) => {
+      await db.insert(lists).values({ name: `${prefix}-${batch}` });
+      if (batch === 2) await db.execute(sql`select 1 / 0`);
+      return true;
+    });
+    await expect(job).rejects.toThrow();
+    expect(await countNames(prefix)).toBe(2);
+  });
+
+  it('stops at maxBatches and says work is left', async () => {
+    const report = await runBatchedJob(env, async () => true, { maxBatches: 2 });
+    expect(report).toEqual({ batches: 2, finished: false });
+  });
+
+  it('waits out a cold start before the first batch', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 2 } });
+    const report = await runBatchedJob(env, async () => false);
+    expect(report).toEqual({ batches: 1, finished: true });
+  });
+});
+
+describe('purgeIdempotencyKeys', () => {
+  it('deletes expired keys in batches and keeps fresh ones', async () => {
+    const prefix = uniqueName('idem');
+    const db = checkDb();
+    await db.query(
+      `insert into idempotency_keys (key, request_hash, created_at)
+       select $1 || '-old-' || g, 'h', now() - interval '48 hours' from generate_series(1, 5) g`,
+      [prefix],
+    );
+    await db.query(`insert into idempotency_keys (key, request_hash) values ($1 || '-new', 'h')`, [
+      prefix,
+    ]);
+    const report = await purgeIdempotencyKeys(env, { batchSize: 2 });
+    expect(report.finished).toBe(true);
+    expect(report.batches).toBeGreaterThanOrEqual(3);
+    const left = await db.query('select key from idempotency_keys where key like $1', [
+      `${prefix}%`,
+    ]);
+    expect(left.map((r) => r.key)).toEqual([`${prefix}-new`]);
+  });
+});
