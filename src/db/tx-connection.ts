@@ -160,8 +160,8 @@ export class TxConnection {
       return this.settleLostCommit(error);
     } finally {
       trace.commitMs += Date.now() - started;
+      this.ended = true;
       this.close(client, false);
-      this.end('committed');
     }
     // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
     if (result.command !== 'COMMIT') throw abortedTransactionError();

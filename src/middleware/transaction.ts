@@ -46,6 +46,14 @@ function waitUntilOf(c: Context<AppEnv>): (promise: Promise<unknown>) => void {
   };
 }
 
+// drizzle's transaction() would send BEGIN and COMMIT inside the request's transaction and
+// commit it half-way; the middleware owns BEGIN and COMMIT.
+const refuseNestedTransaction = (() => {
+  throw new Error(
+    'c.var.tx() is already the request transaction: run statements on it directly, not in .transaction().',
+  );
+}) as TxDatabase['transaction'];
+
 /** One run of the handler with its own lazy transaction; commits or rolls back after it. */
 async function runHandler(
   c: Context<AppEnv>,
@@ -73,6 +81,7 @@ async function runHandler(
         waitUntil: waitUntilOf(c),
       });
       txDatabase = drizzle({ client: connection.driverClient as never, schema });
+      txDatabase.transaction = refuseNestedTransaction;
     }
     return txDatabase;
   });

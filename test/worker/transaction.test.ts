@@ -41,6 +41,17 @@ routes.post('/t/swallow', async (c) => {
   return c.json({ saved: 'supposedly' });
 });
 routes.get('/t/no-db', (c) => c.json({ ok: true }));
+routes.post('/t/nested', async (c) => {
+  const db = await c.var.tx();
+  await db.transaction(async () => {});
+  return c.json({ ok: true });
+});
+routes.get('/t/read-tx', async (c) => {
+  const db = await c.var.tx();
+  const names = (c.req.query('names') ?? '').split(',');
+  for (const name of names) await db.select().from(lists).where(eq(lists.name, name));
+  return c.json({ reads: names.length });
+});
 routes.post('/t/tx-unused', async (c) => {
   await c.var.tx();
   return c.json({ ok: true });
@@ -142,6 +153,12 @@ describe('the transaction middleware', () => {
     expect(await listCount(name)).toBe(0);
   });
 
+  it("refuses drizzle's transaction() inside the request transaction", async () => {
+    const result = await call('/t/nested', post({}));
+    expect(result.status).toBe(500);
+    expect(logLineOf(result).error).toContain('already the request transaction');
+  });
+
   it('opens no connection for a route that never touches the database', async () => {
     await endpoint.resetCounters();
     const result = await call('/t/no-db', { env });
@@ -194,6 +211,17 @@ describe('round trips (counted by the local endpoint)', () => {
       await endpoint.waitForIdle();
       expect((await endpoint.counters()).roundTrips).toBe(k + 2);
       expect(await listCount(...names)).toBe(k);
+    }
+  });
+
+  it('costs k + 2 for a GET transaction of k statements (Terminate instead of COMMIT)', async () => {
+    for (const k of [1, 2]) {
+      await endpoint.resetCounters();
+      const names = Array.from({ length: k }, () => uniqueName('nobody')).join(',');
+      const result = await call(`/t/read-tx?names=${names}`, { env });
+      expect(result.body).toEqual({ reads: k });
+      await endpoint.waitForIdle();
+      expect((await endpoint.counters()).roundTrips).toBe(k + 2);
     }
   });
 
