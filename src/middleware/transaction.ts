@@ -119,7 +119,9 @@ function shouldReplay(
   safeMethod: boolean,
   trace: RequestTrace,
 ): boolean {
-  if (failure === undefined || failure instanceof RetriesExhaustedError) return false;
+  // An AppError is an answer the code chose; exhausted retries already spent the deadline.
+  if (failure === undefined || failure instanceof AppError) return false;
+  if (failure instanceof RetriesExhaustedError) return false;
   if (run >= config.maxTxAttempts || trace.elapsedMs() >= config.retryDeadlineMs) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
