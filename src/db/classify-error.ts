@@ -98,6 +98,10 @@ function causeChain(error: unknown): Record<string, unknown>[] {
   return chain;
 }
 
+// The HTTP driver reports a non-400 answer as `Server error (HTTP status 500): <body>`, where
+// the body is Neon's JSON error with its own "code" (e.g. 53300 from a connection limit).
+const HTTP_BODY_SQLSTATE = /server error \(http status \d+\):.*"code"\s*:\s*"([0-9A-Z]{5})"/is;
+
 /** The SQLSTATE carried by the error or one of its causes, if any. */
 export function sqlStateOf(error: unknown): string | undefined {
   for (const link of causeChain(error)) {
@@ -105,6 +109,8 @@ export function sqlStateOf(error: unknown): string | undefined {
     if (typeof code === 'string' && SQLSTATE_PATTERN.test(code) && !ERRNO_PATTERN.test(code)) {
       return code;
     }
+    const embedded = HTTP_BODY_SQLSTATE.exec(String(link.message ?? ''))?.[1];
+    if (embedded) return embedded;
   }
   return undefined;
 }

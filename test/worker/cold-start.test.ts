@@ -161,6 +161,14 @@ describe('reads over HTTP on a waking compute', () => {
     expect(logLineOf(result)).toMatchObject({ runs: 2 });
   });
 
+  it('reports 53300 from the HTTP endpoint as too_many_connections', async () => {
+    await endpoint.setFaults({ connectionCap: 0 });
+    const result = await call('/c/read', { method: 'POST', env: envFor() });
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ code: 'too_many_connections' });
+    expect(logLineOf(result)).toMatchObject({ sqlState: '53300' });
+  });
+
   it('does not replay a POST after a transient failure', async () => {
     await endpoint.setFaults({ suspend: { failCount: 1 } });
     const result = await call('/c/read', { method: 'POST', env: envFor() });

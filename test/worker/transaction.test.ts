@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
+import { createApp } from '../../src/index';
 import {
   buildApp,
   checkDb,
@@ -157,6 +158,14 @@ describe('the transaction middleware', () => {
     const result = await call('/t/nested', post({}));
     expect(result.status).toBe(500);
     expect(logLineOf(result).error).toContain('already the request transaction');
+  });
+
+  it('commits and closes when the runtime gives no ExecutionContext', async () => {
+    const name = uniqueName('no-ctx');
+    const app = createApp({ extraRoutes: routes, log: () => {} });
+    const res = await app.fetch(new Request('http://app.test/t/create', post({ name })), env);
+    expect(res.status).toBe(201);
+    expect(await listCount(name)).toBe(1);
   });
 
   it('opens no connection for a route that never touches the database', async () => {
