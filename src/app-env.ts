@@ -20,7 +20,11 @@ export type TxOptions = {
 
 export type AppVariables = {
   requestId: string;
-  /** Opens the request's transaction on first call (lazy); later calls return the same one. */
+  /**
+   * The request's transaction; later calls return the same one. Nothing is sent until its first
+   * statement, which travels with connect and BEGIN in one burst (so it must be a single
+   * statement). Committed after a 2xx/3xx answer, rolled back otherwise; READ ONLY for GET/HEAD.
+   */
   tx: (options?: TxOptions) => Promise<TxDatabase>;
   /** The HTTP driver for reads that need no transaction: one round trip per query. */
   http: () => HttpDatabase;
