@@ -1,6 +1,12 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lists } from '../../src/db/schema';
+import worker from '../../src/index';
 import { runBatchedJob } from '../../src/jobs/batched-job';
 import { purgeIdempotencyKeys } from '../../src/jobs/purge-idempotency-keys';
 import {
@@ -89,5 +95,23 @@ describe('purgeIdempotencyKeys', () => {
       `${prefix}%`,
     ]);
     expect(left.map((r) => r.key)).toEqual([`${prefix}-new`]);
+  });
+});
+
+describe('the scheduled handler', () => {
+  it('purges expired idempotency keys and logs one line with codes only', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      lines.push(String(line));
+    });
+    try {
+      const ctx = createExecutionContext();
+      worker.scheduled(createScheduledController(), env, ctx);
+      await waitOnExecutionContext(ctx);
+    } finally {
+      spy.mockRestore();
+    }
+    const line = JSON.parse(lines.find((l) => l.includes('purge-idempotency-keys')) ?? '{}');
+    expect(line).toMatchObject({ level: 'info', finished: true });
   });
 });
