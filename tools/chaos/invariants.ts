@@ -20,6 +20,8 @@ export interface Violation {
 
 export interface DataFigures {
   acknowledgedWrites: number;
+  /** Moves naming a todo that does not exist: refused by design (404), nothing may move. */
+  refusedWrites: number;
   failedWrites: number;
   outcomeUnknownWrites: number;
   outcomeUnknownPresent: number;
@@ -85,6 +87,7 @@ export async function checkData(
   const violations: Violation[] = [];
   const figures: DataFigures = {
     acknowledgedWrites: 0,
+    refusedWrites: 0,
     failedWrites: 0,
     outcomeUnknownWrites: 0,
     outcomeUnknownPresent: 0,
@@ -109,6 +112,7 @@ export async function checkData(
       attempts.some((a) => a.status === 0 || OUTCOME_UNKNOWN_CODES.has(problemCode(a) ?? ''));
     if (acknowledged) figures.acknowledgedWrites += 1;
     else if (unknown) figures.outcomeUnknownWrites += 1;
+    else if (op.kind === 'move' && op.bogusId) figures.refusedWrites += 1;
     else figures.failedWrites += 1;
 
     if (op.kind === 'create') {

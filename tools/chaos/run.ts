@@ -142,7 +142,7 @@ export function formatChaosReport(report: ChaosReport): string[] {
     `statuses ${JSON.stringify(report.statuses)}`,
     `problem codes ${JSON.stringify(report.problemCodes)}`,
     `faults injected ${JSON.stringify(report.faults)}`,
-    `writes: acknowledged ${report.data.acknowledgedWrites}, failed ${report.data.failedWrites}, outcome unknown ${report.data.outcomeUnknownWrites} (of which committed ${report.data.outcomeUnknownPresent})`,
+    `writes: acknowledged ${report.data.acknowledgedWrites}, refused by design ${report.data.refusedWrites}, failed ${report.data.failedWrites}, outcome unknown ${report.data.outcomeUnknownWrites} (of which committed ${report.data.outcomeUnknownPresent})`,
     `left open: ${JSON.stringify(report.connections)}`,
     report.violations.length === 0
       ? 'invariants: all hold'
