@@ -10,6 +10,7 @@ import { validationHook } from '../validation/hook';
 import { renderDocsPage } from './docs-page';
 import { listRoutes } from './lists';
 import { todoRoutes } from './todos';
+import { moveTodoRoutes } from './todos-move';
 
 /** Largest accepted request body; a move of 100 todos is about 4 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -73,4 +74,7 @@ api.get('/docs', (c) => {
 });
 
 /** The routes the typed client knows about (see src/client.ts). */
-export const apiRoutes = api.route('/', listRoutes).route('/', todoRoutes);
+export const apiRoutes = api
+  .route('/', listRoutes)
+  .route('/', todoRoutes)
+  .route('/', moveTodoRoutes);

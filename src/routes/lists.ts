@@ -4,16 +4,7 @@ import type { AppEnv } from '../app-env';
 import { lists } from '../db/schema';
 import { runIdempotent } from '../idempotency';
 import { decodeCursor, toPage } from '../pagination';
-import {
-  BEARER_SECURITY,
-  DEFAULT_PAGE_SIZE,
-  IdempotencyHeadersSchema,
-  IdParamsSchema,
-  jsonBody,
-  jsonResponse,
-  OPTIONAL_BEARER_SECURITY,
-  problemResponses,
-} from '../validation/common';
+import { DEFAULT_PAGE_SIZE, IdempotencyHeadersSchema, IdParamsSchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
   CreateListBodySchema,
@@ -22,6 +13,13 @@ import {
   ListSchema,
   UpdateListBodySchema,
 } from '../validation/lists';
+import {
+  BEARER_SECURITY,
+  jsonBody,
+  jsonResponse,
+  OPTIONAL_BEARER_SECURITY,
+  problemResponses,
+} from '../validation/openapi';
 import { foundOr404, toListResponse } from './serialize';
 
 const createList = createRoute({

@@ -1,26 +1,21 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
-import { lists, todos } from '../db/schema';
-import { AppError } from '../errors';
+import { todos } from '../db/schema';
 import { runIdempotent } from '../idempotency';
 import { decodeCursor, toPage } from '../pagination';
+import { DEFAULT_PAGE_SIZE, IdempotencyHeadersSchema, IdParamsSchema } from '../validation/common';
+import { validationHook } from '../validation/hook';
 import {
   BEARER_SECURITY,
-  DEFAULT_PAGE_SIZE,
-  IdempotencyHeadersSchema,
-  IdParamsSchema,
   jsonBody,
   jsonResponse,
   OPTIONAL_BEARER_SECURITY,
   problemResponses,
-} from '../validation/common';
-import { validationHook } from '../validation/hook';
+} from '../validation/openapi';
 import {
   CreateTodoBodySchema,
   ListTodosQuerySchema,
-  MovedTodosSchema,
-  MoveTodosBodySchema,
   TodoPageSchema,
   TodoSchema,
   UpdateTodoBodySchema,
@@ -92,22 +87,6 @@ const deleteTodo = createRoute({
   },
 });
 
-const moveTodos = createRoute({
-  method: 'post',
-  path: '/todos/move',
-  tags: ['todos'],
-  summary: 'Move todos to another list, all or nothing',
-  description:
-    'Moves every listed todo or none: an unknown todo id is a 404 and an unknown list a 409, ' +
-    'and either leaves every todo where it was.',
-  security: BEARER_SECURITY,
-  request: { body: jsonBody(MoveTodosBodySchema) },
-  responses: {
-    200: jsonResponse('The moved todos, in the order of `todoIds`.', MovedTodosSchema),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 503),
-  },
-});
-
 /** `/todos` routes. Reads use the HTTP driver (one round trip); writes the request's transaction. */
 export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createTodo, async (c) => {
@@ -121,32 +100,6 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     c.header('Location', `/todos/${result.body.id}`);
     return c.json(result.body, 201);
-  })
-  .openapi(moveTodos, async (c) => {
-    const { todoIds, listId } = c.req.valid('json');
-    const db = await c.var.tx();
-    const moved = await db
-      .update(todos)
-      .set({ listId, updatedAt: sql`now()` })
-      .where(inArray(todos.id, todoIds))
-      .returning();
-    if (moved.length !== todoIds.length) {
-      const found = new Set(moved.map((row) => row.id));
-      const missing = todoIds.flatMap((id, i) => (found.has(id) ? [] : [{ id, i }]));
-      // Throwing rolls back the UPDATE above: the move is all or nothing.
-      throw new AppError(
-        404,
-        'todo_not_found',
-        `No todo with id ${missing[0]?.id}; nothing moved.`,
-        {
-          details: missing.map(({ i }) => ({ path: `body.todoIds.${i}`, message: 'no such todo' })),
-        },
-      );
-    }
-    await db.update(lists).set({ updatedAt: sql`now()` }).where(eq(lists.id, listId));
-    const order = new Map(todoIds.map((id, i) => [id, i]));
-    moved.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-    return c.json({ items: moved.map(toTodoResponse) }, 200);
   })
   .openapi(listTodos, async (c) => {
     const { listId, completed, limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
