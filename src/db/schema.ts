@@ -51,11 +51,18 @@ export const todos = pgTable(
  * transaction as the write, and the response is stored before it commits. `status` and
  * `body` are null only inside that transaction, so no other session ever sees them null.
  */
-export const idempotencyKeys = pgTable('idempotency_keys', {
-  key: text('key').primaryKey(),
-  /** SHA-256 of method, path and validated body: the same key with another request is a 422. */
-  requestHash: text('request_hash').notNull(),
-  status: integer('status'),
-  body: jsonb('body'),
-  createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
-});
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    key: text('key').primaryKey(),
+    /** SHA-256 of method, path and validated body: the same key with another request is a 422. */
+    requestHash: text('request_hash').notNull(),
+    status: integer('status'),
+    body: jsonb('body'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+  },
+  // The daily purge (src/jobs/purge-idempotency-keys.ts) selects the oldest keys by created_at.
+  (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
+);
