@@ -3,12 +3,23 @@ import type { Context } from 'hono';
 import type { AppEnv } from './app-env';
 import { idempotencyKeys } from './db/schema';
 import { AppError } from './errors';
+import { IdempotencyKeySchema } from './validation/common';
+import { toValidationError } from './validation/hook';
 
 /** What a create answers: replayed verbatim for a retry with the same key. */
 export type StoredResponse<TBody> = { status: 201; body: TBody; replayed: boolean };
 
-/** The request an `Idempotency-Key` is bound to. */
-export type IdempotentRequest = { key: string | undefined; body: unknown };
+/** The request's `Idempotency-Key`, if it sent one; a malformed key is a 400. */
+function readIdempotencyKey(c: Context<AppEnv>): string | undefined {
+  const raw = c.req.header('Idempotency-Key');
+  if (raw === undefined) return undefined;
+  const parsed = IdempotencyKeySchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ ...i, path: ['Idempotency-Key', ...i.path] }));
+    throw toValidationError('header', issues);
+  }
+  return parsed.data;
+}
 
 async function hashRequest(c: Context<AppEnv>, body: unknown): Promise<string> {
   const text = JSON.stringify([c.req.method, c.req.path, body]);
@@ -25,24 +36,22 @@ async function hashRequest(c: Context<AppEnv>, body: unknown): Promise<string> {
  */
 export async function runIdempotent<TBody>(
   c: Context<AppEnv>,
-  request: IdempotentRequest,
+  validatedBody: unknown,
   create: () => Promise<TBody>,
 ): Promise<StoredResponse<TBody>> {
-  if (!request.key) return { status: 201, body: await create(), replayed: false };
+  const key = readIdempotencyKey(c);
+  if (key === undefined) return { status: 201, body: await create(), replayed: false };
   const db = await c.var.tx();
-  const requestHash = await hashRequest(c, request.body);
+  const requestHash = await hashRequest(c, validatedBody);
   const claimed = await db
     .insert(idempotencyKeys)
-    .values({ key: request.key, requestHash })
+    .values({ key, requestHash })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
-  if (claimed.length === 0) return readStored<TBody>(c, request.key, requestHash);
+  if (claimed.length === 0) return readStored<TBody>(c, key, requestHash);
 
   const body = await create();
-  await db
-    .update(idempotencyKeys)
-    .set({ status: 201, body })
-    .where(eq(idempotencyKeys.key, request.key));
+  await db.update(idempotencyKeys).set({ status: 201, body }).where(eq(idempotencyKeys.key, key));
   return { status: 201, body, replayed: false };
 }
 

@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import { requireApiToken } from '../middleware/auth';
 import { corsFromEnv } from '../middleware/cors';
 import { requireJsonBody } from '../middleware/json-body';
+import { IdempotencyKeySchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import { renderDocsPage } from './docs-page';
 import { listRoutes } from './lists';
@@ -46,6 +47,7 @@ for (const resource of ['/lists/*', '/todos/*']) {
   );
 }
 
+api.openAPIRegistry.registerParameter('IdempotencyKey', IdempotencyKeySchema);
 api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
   type: 'http',
   scheme: 'bearer',

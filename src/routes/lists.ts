@@ -4,7 +4,7 @@ import type { AppEnv } from '../app-env';
 import { lists } from '../db/schema';
 import { runIdempotent } from '../idempotency';
 import { decodeCursor, toPage } from '../pagination';
-import { DEFAULT_PAGE_SIZE, IdempotencyHeadersSchema, IdParamsSchema } from '../validation/common';
+import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
   CreateListBodySchema,
@@ -28,7 +28,8 @@ const createList = createRoute({
   tags: ['lists'],
   summary: 'Create a list (idempotent with Idempotency-Key)',
   security: BEARER_SECURITY,
-  request: { headers: IdempotencyHeadersSchema, body: jsonBody(CreateListBodySchema) },
+  parameters: [IDEMPOTENCY_KEY_PARAMETER],
+  request: { body: jsonBody(CreateListBodySchema) },
   responses: {
     201: jsonResponse('The list, or the first answer for a repeated Idempotency-Key.', ListSchema),
     ...problemResponses(400, 401, 409, 413, 415, 422, 503),
@@ -91,8 +92,7 @@ const deleteList = createRoute({
 export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createList, async (c) => {
     const body = c.req.valid('json');
-    const key = c.req.valid('header')['Idempotency-Key'];
-    const result = await runIdempotent(c, { key, body }, async () => {
+    const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(lists).values({ name: body.name }).returning();
       return toListResponse(foundOr404(rows, 'list', ''));

@@ -4,7 +4,7 @@ import type { AppEnv } from '../app-env';
 import { todos } from '../db/schema';
 import { runIdempotent } from '../idempotency';
 import { decodeCursor, toPage } from '../pagination';
-import { DEFAULT_PAGE_SIZE, IdempotencyHeadersSchema, IdParamsSchema } from '../validation/common';
+import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
   BEARER_SECURITY,
@@ -28,7 +28,8 @@ const createTodo = createRoute({
   tags: ['todos'],
   summary: 'Create a todo (idempotent with Idempotency-Key)',
   security: BEARER_SECURITY,
-  request: { headers: IdempotencyHeadersSchema, body: jsonBody(CreateTodoBodySchema) },
+  parameters: [IDEMPOTENCY_KEY_PARAMETER],
+  request: { body: jsonBody(CreateTodoBodySchema) },
   responses: {
     201: jsonResponse('The todo, or the first answer for a repeated Idempotency-Key.', TodoSchema),
     ...problemResponses(400, 401, 409, 413, 415, 422, 503),
@@ -91,8 +92,7 @@ const deleteTodo = createRoute({
 export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createTodo, async (c) => {
     const body = c.req.valid('json');
-    const key = c.req.valid('header')['Idempotency-Key'];
-    const result = await runIdempotent(c, { key, body }, async () => {
+    const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(todos).values(body).returning();
       return toTodoResponse(foundOr404(rows, 'todo', ''));

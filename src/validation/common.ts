@@ -69,18 +69,22 @@ export const pageQueryShape = {
     }),
 };
 
-/** The `Idempotency-Key` request header of idempotent creates. */
-export const IdempotencyHeadersSchema = z.object({
-  'Idempotency-Key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
-    .optional()
-    .openapi({
-      param: { in: 'header' },
-      description:
-        'Retrying with the same key and body returns the first answer without creating again.',
-    }),
-});
+/**
+ * The `Idempotency-Key` request header of idempotent creates. Registered as an OpenAPI
+ * parameter component (src/routes/api.ts) and checked by `runIdempotent`, rather than declared
+ * as the routes' `headers`, which would make `header` a required argument of the typed client.
+ */
+export const IdempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters')
+  .openapi({
+    param: { name: 'Idempotency-Key', in: 'header', required: false },
+    description:
+      'Retrying with the same key and body returns the first answer without creating again.',
+  });
+
+/** Route parameters entry that refers to {@link IdempotencyKeySchema}. */
+export const IDEMPOTENCY_KEY_PARAMETER = { $ref: '#/components/parameters/IdempotencyKey' };
 
 /** ISO 8601 UTC timestamp with microseconds, as stored by Postgres. */
 export const TimestampSchema = z

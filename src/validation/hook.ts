@@ -4,6 +4,8 @@ import { AppError } from '../errors';
 /** One validation failure, as listed in the problem's `errors` member. */
 export type FieldIssue = { path: string; message: string };
 
+type ZodIssueLike = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
+
 const TARGET_NAMES: Record<string, string> = {
   json: 'body',
   query: 'query',
@@ -11,17 +13,12 @@ const TARGET_NAMES: Record<string, string> = {
   header: 'header',
 };
 
-/**
- * The `defaultHook` of every OpenAPIHono app: a zod failure becomes the core's 400
- * `validation_failed` problem, its `detail` naming each field and what was wrong with it.
- */
-// biome-ignore lint/suspicious/noExplicitAny: the hook is shared by routes of every input type.
-export const validationHook: Hook<any, any, any, any> = (result) => {
-  if (result.success) return;
-  const prefix = TARGET_NAMES[result.target] ?? result.target;
-  const issues: FieldIssue[] = result.error.issues.flatMap((issue) => {
+/** A 400 `validation_failed` problem whose `detail` names each field and what was wrong. */
+export function toValidationError(target: string, zodIssues: readonly ZodIssueLike[]): AppError {
+  const prefix = TARGET_NAMES[target] ?? target;
+  const issues: FieldIssue[] = zodIssues.flatMap((issue) => {
     const path = [prefix, ...issue.path.map(String)];
-    if (issue.code === 'unrecognized_keys') {
+    if (issue.code === 'unrecognized_keys' && issue.keys) {
       return issue.keys.map((key) => ({
         path: [...path, key].join('.'),
         message: 'unknown field',
@@ -30,5 +27,11 @@ export const validationHook: Hook<any, any, any, any> = (result) => {
     return [{ path: path.join('.'), message: issue.message }];
   });
   const detail = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  throw new AppError(400, 'validation_failed', detail, { details: issues });
+  return new AppError(400, 'validation_failed', detail, { details: issues });
+}
+
+/** The `defaultHook` of every OpenAPIHono app: a zod failure becomes {@link toValidationError}. */
+// biome-ignore lint/suspicious/noExplicitAny: the hook is shared by routes of every input type.
+export const validationHook: Hook<any, any, any, any> = (result) => {
+  if (!result.success) throw toValidationError(result.target, result.error.issues);
 };

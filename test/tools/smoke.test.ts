@@ -101,10 +101,10 @@ describe('the typed client from Node', () => {
     const modulePath = '../../src/client';
     const { createApiClient } = await import(/* @vite-ignore */ modulePath);
     const api = createApiClient(worker.url.href, { token: TOKEN });
-    const listRes = await api.lists.$post({
-      json: { name: `client ${crypto.randomUUID()}` },
-      header: {},
-    });
+    const listRes = await api.lists.$post(
+      { json: { name: `client ${crypto.randomUUID()}` } },
+      { headers: { 'Idempotency-Key': crypto.randomUUID() } },
+    );
     expect(listRes.status).toBe(201);
     const list = await listRes.json();
     const read = await api.lists[':id'].$get({ param: { id: list.id } });

@@ -8,15 +8,15 @@ const workerFetch: typeof fetch = (input, init) => exports.default.fetch(input, 
 describe('createApiClient', () => {
   it('creates, reads, updates, lists and deletes with typed calls', async () => {
     const api = createApiClient('http://api.test', { token: TOKEN, fetch: workerFetch });
-    const listRes = await api.lists.$post({ json: { name: uniqueName() }, header: {} });
+    const listRes = await api.lists.$post({ json: { name: uniqueName() } });
     expect(listRes.status).toBe(201);
     if (listRes.status !== 201) return;
     const list = await listRes.json();
 
-    const created = await api.todos.$post({
-      json: { listId: list.id, title: 'typed' },
-      header: { 'Idempotency-Key': crypto.randomUUID() },
-    });
+    const created = await api.todos.$post(
+      { json: { listId: list.id, title: 'typed' } },
+      { headers: { 'Idempotency-Key': crypto.randomUUID() } },
+    );
     if (created.status !== 201) throw new Error(`create: ${created.status}`);
     const todo = await created.json();
     expect(todo.title).toBe('typed');
@@ -41,7 +41,7 @@ describe('createApiClient', () => {
 
   it('surfaces problem responses with their status', async () => {
     const api = createApiClient('http://api.test', { fetch: workerFetch });
-    const res = await api.lists.$post({ json: { name: uniqueName() }, header: {} });
+    const res = await api.lists.$post({ json: { name: uniqueName() } });
     expect(res.status).toBe(401);
     expect(res.headers.get('Content-Type')).toContain('application/problem+json');
   });
