@@ -32,7 +32,7 @@ const createList = createRoute({
   request: { body: jsonBody(CreateListBodySchema) },
   responses: {
     201: jsonResponse('The list, or the first answer for a repeated Idempotency-Key.', ListSchema),
-    ...problemResponses(400, 401, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 401, 409, 413, 415, 422, 503, 504),
   },
 });
 
@@ -45,7 +45,7 @@ const listLists = createRoute({
   request: { query: ListListsQuerySchema },
   responses: {
     200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', ListPageSchema),
-    ...problemResponses(400, 401, 503),
+    ...problemResponses(400, 401, 503, 504),
   },
 });
 
@@ -58,7 +58,7 @@ const getList = createRoute({
   request: { params: IdParamsSchema },
   responses: {
     200: jsonResponse('The list.', ListSchema),
-    ...problemResponses(400, 401, 404, 503),
+    ...problemResponses(400, 401, 404, 503, 504),
   },
 });
 
@@ -71,7 +71,7 @@ const updateList = createRoute({
   request: { params: IdParamsSchema, body: jsonBody(UpdateListBodySchema) },
   responses: {
     200: jsonResponse('The updated list.', ListSchema),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 503),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 503, 504),
   },
 });
 
@@ -84,7 +84,7 @@ const deleteList = createRoute({
   request: { params: IdParamsSchema },
   responses: {
     204: { description: 'Deleted, with all its todos.' },
-    ...problemResponses(400, 401, 404, 503),
+    ...problemResponses(400, 401, 404, 503, 504),
   },
 });
 

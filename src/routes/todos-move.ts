@@ -20,7 +20,7 @@ const moveTodos = createRoute({
   request: { body: jsonBody(MoveTodosBodySchema) },
   responses: {
     200: jsonResponse('The moved todos, in the order of `todoIds`.', MovedTodosSchema),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 503),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 503, 504),
   },
 });
 

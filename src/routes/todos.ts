@@ -32,7 +32,7 @@ const createTodo = createRoute({
   request: { body: jsonBody(CreateTodoBodySchema) },
   responses: {
     201: jsonResponse('The todo, or the first answer for a repeated Idempotency-Key.', TodoSchema),
-    ...problemResponses(400, 401, 409, 413, 415, 422, 503),
+    ...problemResponses(400, 401, 409, 413, 415, 422, 503, 504),
   },
 });
 
@@ -45,7 +45,7 @@ const listTodos = createRoute({
   request: { query: ListTodosQuerySchema },
   responses: {
     200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', TodoPageSchema),
-    ...problemResponses(400, 401, 503),
+    ...problemResponses(400, 401, 503, 504),
   },
 });
 
@@ -58,7 +58,7 @@ const getTodo = createRoute({
   request: { params: IdParamsSchema },
   responses: {
     200: jsonResponse('The todo.', TodoSchema),
-    ...problemResponses(400, 401, 404, 503),
+    ...problemResponses(400, 401, 404, 503, 504),
   },
 });
 
@@ -71,7 +71,7 @@ const updateTodo = createRoute({
   request: { params: IdParamsSchema, body: jsonBody(UpdateTodoBodySchema) },
   responses: {
     200: jsonResponse('The updated todo.', TodoSchema),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 503),
+    ...problemResponses(400, 401, 404, 409, 413, 415, 503, 504),
   },
 });
 
@@ -84,7 +84,7 @@ const deleteTodo = createRoute({
   request: { params: IdParamsSchema },
   responses: {
     204: { description: 'Deleted.' },
-    ...problemResponses(400, 401, 404, 503),
+    ...problemResponses(400, 401, 404, 503, 504),
   },
 });
 

@@ -27,6 +27,7 @@ const PROBLEM_DESCRIPTIONS = {
   415: 'The request body is not `application/json`.',
   422: 'The `Idempotency-Key` was already used for a different request.',
   503: 'The database is unavailable; retry after `Retry-After` seconds.',
+  504: 'A query ran past the statement timeout; nothing was written.',
 } as const;
 
 type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS;
