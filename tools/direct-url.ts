@@ -66,12 +66,11 @@ export function assertDirectUrl(raw: string): URL {
   return url;
 }
 
-/** The URL with its password masked, for log lines. */
-export function redactUrl(raw: string): string {
+/** Which database a URL names, for log lines: database and host, never user or password. */
+export function describeDatabase(raw: string): string {
   try {
     const url = new URL(raw);
-    if (url.password) url.password = '***';
-    return url.toString();
+    return `database "${decodeURIComponent(url.pathname.slice(1)) || 'postgres'}" on ${url.host}`;
   } catch {
     return '<unparseable url>';
   }

@@ -12,8 +12,8 @@ import pg from 'pg';
 import {
   assertDirectUrl,
   type DirectUrlSourceVars,
+  describeDatabase,
   redactPassword,
-  redactUrl,
   resolveDirectUrl,
 } from './direct-url';
 
@@ -41,7 +41,7 @@ export async function applyMigrations(
     application_name: 'drizzle-migrate',
   });
   const started = performance.now();
-  log(`migrating ${redactUrl(directUrl)}`);
+  log(`migrating ${describeDatabase(directUrl)}`);
   await client.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

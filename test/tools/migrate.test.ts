@@ -3,8 +3,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { productionDirectUrl } from '../../tools/deploy';
 import {
   assertDirectUrl,
+  describeDatabase,
   redactPassword,
-  redactUrl,
   resolveDirectUrl,
 } from '../../tools/direct-url';
 import { applyMigrations } from '../../tools/migrate';
@@ -63,8 +63,9 @@ describe('assertDirectUrl', () => {
 });
 
 describe('redaction', () => {
-  it('masks the password in URLs and messages', () => {
-    expect(redactUrl(NEON_DIRECT)).not.toContain('s3cr');
+  it('names the database without its credentials, and masks the password in messages', () => {
+    expect(describeDatabase(NEON_DIRECT)).not.toContain('s3cr');
+    expect(describeDatabase(NEON_DIRECT)).toMatch(/^database "\w+" on ep-/);
     expect(redactPassword('failed for s3cr@t and s3cr%40t', NEON_DIRECT)).toBe(
       'failed for *** and ***',
     );
