@@ -9,6 +9,7 @@ import { lookUpCommitStatus } from './commit-status';
 import { applyDriverSettings } from './driver-settings';
 import { prefixNextQuery } from './pipeline-begin';
 import { ConnectTimeoutError, type RetryPolicy, retryTransient } from './retry';
+import { TxMisuseError } from './tx-misuse-error';
 
 /** What a finished transaction did. */
 export type TxEnd = 'committed' | 'read_only' | 'rolled_back' | 'none';
@@ -47,7 +48,9 @@ export class TxConnection {
 
   private async query(config: unknown, values?: unknown[]): Promise<unknown> {
     if (this.ended) {
-      throw new Error('The request transaction has ended; use c.var.tx() only while handling it.');
+      throw new TxMisuseError(
+        'The request transaction has ended; use c.var.tx() only while handling it.',
+      );
     }
     if (!this.opening) {
       this.opening = this.open(config, values);

@@ -1,27 +1,32 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+import { ConfigError } from '../config';
 import { classifyDatabaseError } from '../db/classify-error';
 import { redactSecrets } from '../db/redact';
-
-const DATABASE_ERROR_NAMES = new Set([
-  'DrizzleQueryError',
-  'NeonDbError',
-  'DatabaseError',
-  'error',
-]);
-
-/** True when any link of the cause chain came from the driver, Postgres or drizzle. */
-function isDatabaseError(error: unknown): boolean {
-  for (let link = error, depth = 0; link instanceof Error && depth < 5; depth++) {
-    if (DATABASE_ERROR_NAMES.has(link.name) || 'severity' in link) return true;
-    if (classifyDatabaseError(link).sqlState) return true;
-    link = link.cause;
-  }
-  return false;
-}
-
-import type { AppError } from '../errors';
+import { ConnectTimeoutError, RetriesExhaustedError } from '../db/retry';
+import { TxMisuseError } from '../db/tx-misuse-error';
+import { AppError } from '../errors';
 
 /** How the request's transaction ended (`read_only`: ended without COMMIT, nothing to save). */
 export type TxOutcome = 'committed' | 'read_only' | 'rolled_back' | 'unknown' | 'none';
+
+// Errors whose message the app wrote itself. Every other message may quote SQL, a parameter or a
+// value Postgres echoed back (22P02 names the bad input), so it never reaches a log line.
+const OWN_ERRORS = [
+  AppError,
+  ConfigError,
+  RetriesExhaustedError,
+  ConnectTimeoutError,
+  TxMisuseError,
+];
+
+/** The error itself, or what drizzle wrapped (its wrapper's message holds the query and params). */
+function unwrapQueryError(error: unknown): unknown {
+  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+}
+
+function isOwnError(error: unknown): error is Error {
+  return OWN_ERRORS.some((type) => error instanceof type);
+}
 
 /**
  * What happened to one request, filled in by the middleware and the error handler and
@@ -29,7 +34,7 @@ export type TxOutcome = 'committed' | 'read_only' | 'rolled_back' | 'unknown' | 
  */
 export class RequestTrace {
   readonly startedAt = Date.now();
-  /** Connect (+BEGIN) attempts, across replays. */
+  /** Connection attempts across replays: WebSocket connects and HTTP queries, retries included. */
   connectAttempts = 0;
   /** Times the handler ran (1 + replays). */
   runs = 0;
@@ -45,7 +50,7 @@ export class RequestTrace {
   errorKind?: string;
   sqlState?: string;
   errorName?: string;
-  /** Only for errors raised by the app's own code, redacted; database errors never (parameters). */
+  /** Only the text of the app's own errors (allowlist), redacted; never a driver's or drizzle's. */
   errorMessage?: string;
 
   /** Remembers the problem code and, for database errors, the kind and SQLSTATE. */
@@ -54,11 +59,12 @@ export class RequestTrace {
     const info = classifyDatabaseError(raw);
     this.errorKind = info.kind === 'unknown' ? undefined : info.kind;
     this.sqlState = info.sqlState;
-    const name = raw instanceof Error ? raw.name : typeof raw;
+    const error = unwrapQueryError(raw);
+    const name = error instanceof Error ? error.name : typeof error;
     this.errorName = name === 'AppError' ? undefined : name;
     this.errorMessage =
-      appError.status >= 500 && raw instanceof Error && !isDatabaseError(raw)
-        ? redactSecrets(raw.message, secrets).slice(0, 300)
+      appError.status >= 500 && isOwnError(error)
+        ? redactSecrets(error.message, secrets).slice(0, 300)
         : undefined;
   }
 
