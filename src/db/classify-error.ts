@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+
 /**
  * Sorts driver and Postgres errors into the few kinds the app acts on.
  * Reads SQLSTATE and message text only; never prints an error (drizzle's
@@ -104,7 +106,7 @@ const HTTP_BODY_SQLSTATE = /server error \(http status \d+\):.*"code"\s*:\s*"([0
 
 /** The SQLSTATE carried by the error or one of its causes, if any. */
 export function sqlStateOf(error: unknown): string | undefined {
-  for (const link of causeChain(error)) {
+  for (const link of messageLinks(error)) {
     const code = link.code;
     if (typeof code === 'string' && SQLSTATE_PATTERN.test(code) && !ERRNO_PATTERN.test(code)) {
       return code;
@@ -115,8 +117,13 @@ export function sqlStateOf(error: unknown): string | undefined {
   return undefined;
 }
 
+// drizzle's wrapper message is "Failed query: <sql> params: <values>": user input, never evidence.
+function messageLinks(error: unknown): Record<string, unknown>[] {
+  return causeChain(error).filter((link) => !(link instanceof DrizzleQueryError));
+}
+
 function messagesOf(error: unknown): string {
-  return causeChain(error)
+  return messageLinks(error)
     .map((link) => `${String(link.name ?? '')} ${String(link.message ?? '')}`)
     .join('\n')
     .toLowerCase();

@@ -48,7 +48,14 @@ routes.post('/e/no-table', async (c) => {
   await db.execute(sql`select * from no_such_table`);
   return c.json({});
 });
-routes.get('/e/http-duplicate', async (c) => {
+routes.post('/e/unmapped', async (c) => {
+  const { value } = await c.req.json<{ value: string }>();
+  const db = await c.var.tx();
+  await db.execute(sql`select no_such_function(${value})`);
+  return c.json({});
+});
+routes.post('/e/http-duplicate', async (c) => {
+  // A write over HTTP belongs in a POST: http() in a GET must only read (it is retried).
   const name = c.req.query('name') ?? '';
   await c.var.http().insert(lists).values({ name });
   return c.json({});
@@ -139,11 +146,19 @@ describe('one error path', () => {
     expect(logLineOf(result).error).toBeUndefined();
   });
 
+  it('reads no meaning into a parameter that looks like a connection error', async () => {
+    for (const word of ['quota', 'timed out', 'connection refused']) {
+      const result = await post('/e/unmapped', { value: `${word} ${uniqueName('v')}` });
+      expectProblem(result, 500, 'internal_error');
+      expect(logLineOf(result)).toMatchObject({ sqlState: '42883', runs: 1 });
+    }
+  });
+
   it('maps errors of the HTTP driver the same way', async () => {
     const name = uniqueName('http-dup');
     const path = `/e/http-duplicate?name=${name}`;
-    expect((await call(path, { env })).status).toBe(200);
-    const result = await call(path, { env });
+    expect((await call(path, { method: 'POST', env })).status).toBe(200);
+    const result = await call(path, { method: 'POST', env });
     expectProblem(result, 409, 'unique_violation');
     expect(result.logs.join('\n')).not.toContain(name);
   });
@@ -193,7 +208,7 @@ describe('secrets', () => {
       const bad = wrongPasswordEnv();
       const results = [
         await post('/e/duplicate', { name: uniqueName('pw') }, bad),
-        await call(`/e/http-duplicate?name=${uniqueName('pw')}`, { env: bad }),
+        await call(`/e/http-duplicate?name=${uniqueName('pw')}`, { method: 'POST', env: bad }),
         await call('/health/db', { env: bad }),
       ];
       for (const result of results) {
