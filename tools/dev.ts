@@ -13,8 +13,8 @@ import type { LocalStack } from './stack.ts';
 
 const POSTGRES_PORT = Number(process.env.PG_PORT ?? 54322);
 const ENDPOINT_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
-const WORKER_PORT = Number(process.env.PORT ?? 8787);
-const WORKER_IP = process.env.IP ?? '127.0.0.1';
+const WORKER_PORT = Number(process.env.WORKER_PORT ?? 8787);
+const WORKER_IP = process.env.WORKER_IP ?? '127.0.0.1';
 const DATA_DIR = process.env.PG_DATA_DIR ?? '.local/pg';
 const STATE_DIR = '.local';
 const GENERATED_VARS = `${STATE_DIR}/dev.vars`;
@@ -44,7 +44,10 @@ async function main() {
     say(`stack ready in ${Math.round(performance.now() - started)} ms`);
     vars.DATABASE_URL = stack.databaseUrl;
   }
-  vars.API_TOKEN ??= 'local-dev-token';
+  // A well-known token is fine for a local database, never for a real one.
+  if (stack) vars.API_TOKEN ??= 'local-dev-token';
+  else if (!vars.API_TOKEN)
+    say('API_TOKEN is not set: writes will answer 500 configuration_error.');
 
   // Values go in a file, not on the command line, so wrangler shows them as hidden.
   await writeFile(GENERATED_VARS, formatVars(vars), { mode: 0o600 });
@@ -73,7 +76,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    if (wrangler.exitCode === null) {
+    if (wrangler.exitCode === null && wrangler.signalCode === null) {
       wrangler.kill('SIGTERM');
       await new Promise((resolve) => wrangler.once('exit', resolve));
     }

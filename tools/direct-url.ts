@@ -8,7 +8,7 @@ export type DirectUrlSourceVars = { DATABASE_URL_DIRECT?: string; DATABASE_URL?:
 
 /** True for hosts that never leave the machine (the local stack). */
 export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /**

