@@ -26,7 +26,12 @@ export type AppVariables = {
    * statement). Committed after a 2xx/3xx answer, rolled back otherwise; READ ONLY for GET/HEAD.
    */
   tx: (options?: TxOptions) => Promise<TxDatabase>;
-  /** The HTTP driver for reads that need no transaction: one round trip per query. */
+  /**
+   * The HTTP driver for reads that need no transaction: one round trip per query. In GET/HEAD
+   * each query is retried on a connection failure (as a connect is), so there it must only read:
+   * a write whose reply was lost may have committed. Writes over HTTP belong in other methods,
+   * where a failed query is not retried.
+   */
   http: () => HttpDatabase;
   /** Timings, attempts and outcome of the request, for Server-Timing and the log line. */
   trace: RequestTrace;

@@ -122,6 +122,11 @@ function messageLinks(error: unknown): Record<string, unknown>[] {
   return causeChain(error).filter((link) => !(link instanceof DrizzleQueryError));
 }
 
+/** The error itself, or what drizzle wrapped (its wrapper's message holds the query and params). */
+export function unwrapQueryError(error: unknown): unknown {
+  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+}
+
 function messagesOf(error: unknown): string {
   return messageLinks(error)
     .map((link) => `${String(link.name ?? '')} ${String(link.message ?? '')}`)

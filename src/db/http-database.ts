@@ -4,70 +4,99 @@ import type { HttpDatabase } from '../app-env';
 import type { AppConfig } from '../config';
 import type { RequestTrace } from '../middleware/request-trace';
 import { applyDriverSettings } from './driver-settings';
+import { retryPolicyFor, retryTransient } from './retry';
 import * as schema from './schema';
 
 type AnyQueryFunction = NeonQueryFunction<boolean, boolean>;
+type QueryOptions = Parameters<AnyQueryFunction['query']>[2];
+type TransactionOptions = Parameters<AnyQueryFunction['transaction']>[1];
 type Thenable = { then: (...args: unknown[]) => unknown };
 
-/** Adds the time until a query's reply to the trace, without changing what the driver returns. */
-function timeQueries(sql: AnyQueryFunction, trace: RequestTrace): AnyQueryFunction {
-  const record = (started: number) => {
-    trace.queryMs += Date.now() - started;
+/** Options of {@link createHttpDatabase}. */
+export type HttpDatabaseOptions = {
+  /**
+   * Retry a query that failed for a connection-type reason. Only for statements that cannot
+   * write: a write whose reply was lost may have committed, so running it again could apply it
+   * twice. The middleware sets it for GET/HEAD, whose `http()` queries must be read-only.
+   */
+  retry: boolean;
+};
+
+/** `options` with a per-attempt abort signal: connect timeout + statement timeout. */
+function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
+  options: T | undefined,
+  connectMs: number,
+  config: AppConfig,
+): T {
+  // statement_timeout 0 turns the limit off; the client then imposes none either.
+  if (config.statementTimeoutMs === 0) return { ...options } as T;
+  const signal = AbortSignal.timeout(connectMs + config.statementTimeoutMs);
+  return { ...options, fetchOptions: { ...options?.fetchOptions, signal } } as unknown as T;
+}
+
+/**
+ * The driver's `neon()` function with every query and batch timed into the trace, bounded per
+ * attempt, and (with `retry`) retried like a connect: backoff with jitter within the deadline.
+ */
+function wrapQueries(
+  sql: AnyQueryFunction,
+  config: AppConfig,
+  trace: RequestTrace,
+  options: HttpDatabaseOptions,
+): AnyQueryFunction {
+  const run = async <T>(attempt: (connectMs: number) => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      if (options.retry) {
+        return await retryTransient(attempt, retryPolicyFor(config, trace.startedAt), trace);
+      }
+      trace.connectAttempts += 1;
+      return await attempt(config.connectTimeoutMs);
+    } finally {
+      trace.queryMs += Date.now() - started;
+    }
   };
-  // `transaction([...])` needs the driver's own query objects, so each one is timed in place
-  // (its `then` runs the request) rather than replaced by a wrapping promise.
-  const query = ((...args: Parameters<AnyQueryFunction['query']>) => {
-    const pending = sql.query(...args) as unknown as Thenable;
-    const run = pending.then.bind(pending);
-    let started: number | undefined;
+  // `transaction([...])` needs the driver's own query objects, so each one keeps its identity
+  // and only its `then` (which is what sends it) is replaced.
+  const query = ((text: string, params?: unknown[], queryOptions?: QueryOptions) => {
+    const pending = sql.query(text, params, queryOptions) as unknown as Thenable;
+    let sent: Promise<unknown> | undefined;
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
     pending.then = (onFulfilled?: unknown, onRejected?: unknown) => {
-      const first = started === undefined;
-      started ??= Date.now();
-      const begun = started;
-      const settle = first ? () => record(begun) : () => {};
-      return run(
-        (value: unknown) => {
-          settle();
-          return typeof onFulfilled === 'function' ? onFulfilled(value) : value;
-        },
-        (error: unknown) => {
-          settle();
-          if (typeof onRejected === 'function') return onRejected(error);
-          throw error;
-        },
+      sent ??= run((connectMs) =>
+        Promise.resolve(sql.query(text, params, withTimeout(queryOptions, connectMs, config))),
+      );
+      return sent.then(
+        onFulfilled as (value: unknown) => unknown,
+        onRejected as (error: unknown) => unknown,
       );
     };
     return pending;
   }) as AnyQueryFunction['query'];
-  const transaction = (async (...args: Parameters<AnyQueryFunction['transaction']>) => {
-    const started = Date.now();
-    try {
-      return await sql.transaction(...args);
-    } finally {
-      record(started);
-    }
-  }) as AnyQueryFunction['transaction'];
+  const transaction = ((
+    queries: Parameters<AnyQueryFunction['transaction']>[0],
+    txOptions?: TransactionOptions,
+  ) =>
+    run((connectMs) =>
+      sql.transaction(queries, withTimeout(txOptions, connectMs, config)),
+    )) as AnyQueryFunction['transaction'];
   return Object.assign(
     ((...args: Parameters<AnyQueryFunction>) => sql(...args)) as AnyQueryFunction,
-    {
-      query,
-      transaction,
-      unsafe: sql.unsafe,
-    },
+    { query, transaction, unsafe: sql.unsafe },
   );
 }
 
 /**
  * The HTTP driver (`neon()` + drizzle `neon-http`) for one request: each query is one HTTP
- * round trip, with no connection to open or close. A hung request is aborted after the retry
- * deadline plus the statement timeout.
+ * round trip, with no connection to open or close. Each attempt is aborted after the connect
+ * timeout plus the statement timeout; with `retry`, failed connections are retried.
  */
-export function createHttpDatabase(config: AppConfig, trace: RequestTrace): HttpDatabase {
+export function createHttpDatabase(
+  config: AppConfig,
+  trace: RequestTrace,
+  options: HttpDatabaseOptions,
+): HttpDatabase {
   applyDriverSettings(config);
-  const timeoutMs = config.retryDeadlineMs + config.statementTimeoutMs;
-  const sql = neon(config.databaseUrl, {
-    fetchOptions: { signal: AbortSignal.timeout(timeoutMs) },
-  }) as AnyQueryFunction;
-  return drizzle({ client: timeQueries(sql, trace), schema });
+  const sql = neon(config.databaseUrl) as AnyQueryFunction;
+  return drizzle({ client: wrapQueries(sql, config, trace, options), schema });
 }

@@ -1,6 +1,5 @@
-import { DrizzleQueryError } from 'drizzle-orm';
 import { ConfigError } from '../config';
-import { classifyDatabaseError } from '../db/classify-error';
+import { classifyDatabaseError, unwrapQueryError } from '../db/classify-error';
 import { redactSecrets } from '../db/redact';
 import { ConnectTimeoutError, RetriesExhaustedError } from '../db/retry';
 import { TxMisuseError } from '../db/tx-misuse-error';
@@ -18,11 +17,6 @@ const OWN_ERRORS = [
   ConnectTimeoutError,
   TxMisuseError,
 ];
-
-/** The error itself, or what drizzle wrapped (its wrapper's message holds the query and params). */
-function unwrapQueryError(error: unknown): unknown {
-  return error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
-}
 
 function isOwnError(error: unknown): error is Error {
   return OWN_ERRORS.some((type) => error instanceof type);

@@ -3,7 +3,7 @@ import type { Context, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, HttpDatabase, TxDatabase, TxOptions } from '../app-env';
 import { type AppConfig, loadConfig } from '../config';
-import { classifyDatabaseError } from '../db/classify-error';
+import { classifyDatabaseError, unwrapQueryError } from '../db/classify-error';
 import { createHttpDatabase } from '../db/http-database';
 import { backoffDelayMs, RetriesExhaustedError, retryPolicyFor, sleep } from '../db/retry';
 import * as schema from '../db/schema';
@@ -87,7 +87,7 @@ async function runHandler(
     return txDatabase;
   });
   c.set('http', () => {
-    httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace);
+    httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace, { retry: readOnlyByDefault });
     return httpDatabase;
   });
 
@@ -122,7 +122,7 @@ function shouldReplay(
 ): boolean {
   // An AppError is an answer the code chose; exhausted retries already spent the deadline.
   if (failure === undefined || failure instanceof AppError) return false;
-  if (failure instanceof RetriesExhaustedError) return false;
+  if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
   if (run >= config.maxTxAttempts || trace.elapsedMs() >= config.retryDeadlineMs) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
@@ -132,7 +132,7 @@ function shouldReplay(
 
 /**
  * Gives handlers `c.var.tx()` (a lazy interactive transaction) and `c.var.http()` (one-shot
- * queries). Commits when the handler succeeds; rolls back when it throws or answers >= 400.
+ * queries, each retried on a connection failure in GET/HEAD, so read-only there). Commits when the handler succeeds; rolls back when it throws or answers >= 400.
  * On 40001/40P01 (and, for GET/HEAD, on a transient failure) it runs the whole request again
  * through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))

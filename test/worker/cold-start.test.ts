@@ -154,11 +154,25 @@ describe('a session terminated mid-transaction', () => {
 });
 
 describe('reads over HTTP on a waking compute', () => {
-  it('replays a GET after a transient failure', async () => {
-    await endpoint.setFaults({ suspend: { failCount: 1 } });
+  it('retries a GET query after K failed connects and reports the attempts', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 3 } });
     const result = await call('/c/read', { env: envFor() });
     expect(result.status).toBe(200);
-    expect(logLineOf(result)).toMatchObject({ runs: 2 });
+    expect(result.body).toEqual({ rows: 0 });
+    expect(result.res.headers.get('Server-Timing')).toContain('db-attempts;desc="4"');
+    expect(logLineOf(result)).toMatchObject({ attempts: 4, runs: 1 });
+  });
+
+  it('answers a GET 503 with Retry-After within the deadline when the compute never wakes', async () => {
+    await endpoint.setFaults({ suspend: { failCount: 'forever' } });
+    const result = await call('/c/read', { env: envFor({ DB_RETRY_DEADLINE_MS: '1000' }) });
+    expect(result.status).toBe(503);
+    expect(result.res.headers.get('Retry-After')).toMatch(/^\d+$/);
+    expect(result.body).toMatchObject({ code: 'database_unavailable' });
+    const line = logLineOf(result);
+    expect(line.attempts).toBeGreaterThan(1);
+    expect(line).toMatchObject({ runs: 1, errorName: 'RetriesExhaustedError' });
+    expect(line.ms).toBeLessThan(1_000 + 3_000);
   });
 
   it('reports 53300 from the HTTP endpoint as too_many_connections', async () => {
@@ -174,6 +188,6 @@ describe('reads over HTTP on a waking compute', () => {
     const result = await call('/c/read', { method: 'POST', env: envFor() });
     expect(result.status).toBe(503);
     expect(result.body).toMatchObject({ code: 'database_unavailable' });
-    expect(logLineOf(result)).toMatchObject({ runs: 1 });
+    expect(logLineOf(result)).toMatchObject({ runs: 1, attempts: 1 });
   });
 });
