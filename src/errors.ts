@@ -183,8 +183,30 @@ export function toAppError(error: unknown): AppError {
   return fromDatabaseError(error, kind, constraint);
 }
 
+// Headers that describe a success; an error raised after the handler answered (a failed COMMIT)
+// must not keep them. Middleware headers (X-Request-Id, CORS, security) stay.
+const SUCCESS_ONLY_HEADERS = [
+  'Location',
+  'Content-Location',
+  'Idempotent-Replayed',
+  'ETag',
+  'Last-Modified',
+  'Content-Length',
+];
+
+/** Drops the handler's success headers from the response the error replaces. */
+function dropSuccessHeaders(c: Context<AppEnv>): void {
+  if (!c.finalized) return;
+  const kept = new Headers(c.res.headers);
+  for (const name of SUCCESS_ONLY_HEADERS) kept.delete(name);
+  // Assigning undefined first stops Hono from merging the old headers back in.
+  c.res = undefined;
+  c.res = new Response(null, { headers: kept });
+}
+
 /** Builds the problem+json response for an error (secrets redacted from `detail`). */
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
+  dropSuccessHeaders(c);
   const body: ProblemBody = {
     type: 'about:blank',
     title: TITLES[error.status] ?? (error.status >= 500 ? 'Server Error' : 'Client Error'),
