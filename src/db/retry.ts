@@ -55,7 +55,7 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * Runs `attempt` until it succeeds, fails permanently, or the deadline leaves no room.
- * Each attempt gets its own timeout (`min(connectTimeoutMs, time left)`); transient failures
+ * The first attempt always runs; each later one gets `min(connectTimeoutMs, time left)`; transient failures
  * back off; a permanent failure is rethrown as is; exhaustion throws {@link RetriesExhaustedError}.
  */
 export async function retryTransient<T>(
@@ -65,7 +65,12 @@ export async function retryTransient<T>(
 ): Promise<T> {
   let lastError: unknown = new ConnectTimeoutError(0);
   for (let tries = 1; ; tries++) {
-    const timeoutMs = Math.min(policy.connectTimeoutMs, policy.deadlineAt - Date.now());
+    // The first attempt always gets the whole connect timeout: a request that spent the deadline
+    // on its own work before its first query has not tried the database yet.
+    const timeoutMs =
+      tries === 1
+        ? policy.connectTimeoutMs
+        : Math.min(policy.connectTimeoutMs, policy.deadlineAt - Date.now());
     if (timeoutMs <= 0) throw new RetriesExhaustedError(tries - 1, lastError);
     stats.connectAttempts += 1;
     try {

@@ -30,6 +30,18 @@ routes.post('/c/create', async (c) => {
   }
   return c.json({ created: names.length }, 201);
 });
+routes.post('/c/slow-create', async (c) => {
+  const { name } = await c.req.json<{ name: string }>();
+  // Work before the first query that outlasts DB_RETRY_DEADLINE_MS.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await (await c.var.tx()).insert(lists).values({ name });
+  return c.json({ name }, 201);
+});
+routes.get('/c/slow-read', async (c) => {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const rows = await c.var.http().select().from(lists).where(eq(lists.name, 'nobody'));
+  return c.json({ rows: rows.length });
+});
 routes.get('/c/read', async (c) => {
   const rows = await c.var.http().select().from(lists).where(eq(lists.name, 'nobody'));
   return c.json({ rows: rows.length });
@@ -128,6 +140,29 @@ describe('cold start', () => {
     expect(result.res.headers.get('Retry-After')).toMatch(/^\d+$/);
     expect(result.body).toMatchObject({ code: 'too_many_connections' });
     expect(logLineOf(result)).toMatchObject({ sqlState: '53300' });
+  });
+});
+
+describe('a handler that spends the retry deadline before its first query', () => {
+  const late = () => envFor({ DB_RETRY_DEADLINE_MS: '100' });
+
+  it('still gets one connect attempt for its transaction', async () => {
+    const names = [uniqueName('late')];
+    const result = await call('/c/slow-create', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: names[0] }),
+      env: late(),
+    });
+    expect(result.status).toBe(201);
+    expect(logLineOf(result)).toMatchObject({ attempts: 1, outcome: 'committed' });
+    expect(await countLists(names)).toBe(1);
+  });
+
+  it('still gets one attempt for an HTTP read', async () => {
+    const result = await call('/c/slow-read', { env: late() });
+    expect(result.status).toBe(200);
+    expect(logLineOf(result)).toMatchObject({ attempts: 1 });
   });
 });
 
