@@ -146,6 +146,18 @@ function warnIfUnpooled(url: URL): void {
   );
 }
 
+/** The URL's password, percent-decoded; a raw `%` (not followed by two hex digits) is a ConfigError. */
+function decodePassword(encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new ConfigError(
+      'The DATABASE_URL password must be percent-encoded (a "%" in it is written "%25"); ' +
+        'copy the connection string from the Neon console.',
+    );
+  }
+}
+
 function buildConfig(env: Env): AppConfig {
   const vars = env as unknown as RawVars;
   const url = parseDatabaseUrl(vars.DATABASE_URL);
@@ -154,7 +166,7 @@ function buildConfig(env: Env): AppConfig {
   const appName = readAppName(vars);
   url.searchParams.set('application_name', appName);
   const isLocal = isLoopbackHost(url.hostname);
-  const password = decodeURIComponent(url.password);
+  const password = decodePassword(url.password);
   return {
     databaseUrl: url.toString(),
     host: url.hostname,
@@ -194,7 +206,12 @@ export function secretsOf(env: Env): string[] {
   } catch {
     try {
       const password = new URL(String((env as unknown as RawVars).DATABASE_URL)).password;
-      return password ? [decodeURIComponent(password), password] : [];
+      if (!password) return [];
+      try {
+        return [decodeURIComponent(password), password];
+      } catch {
+        return [password];
+      }
     } catch {
       return [];
     }

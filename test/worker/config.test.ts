@@ -31,6 +31,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('rejects a password with a raw "%", asking for percent-encoding without echoing it', () => {
+    const raw = `${PASSWORD}%zz`;
+    const load = configFor({ DATABASE_URL: `postgres://app:${raw}@db.example.com/main` });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/DATABASE_URL password must be percent-encoded/);
+    try {
+      load();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(PASSWORD);
+    }
+  });
+
   it('rejects a URL that does not parse, without echoing it', () => {
     const load = configFor({ DATABASE_URL: `postgres://app:${PASSWORD}@[bad` });
     expect(load).toThrow(/not a valid URL/);
@@ -134,6 +146,16 @@ describe('a misconfigured Worker', () => {
     expect(line).toMatchObject({ errorName: 'ConfigError' });
     expect(String(line.error)).toContain('DATABASE_URL must start with postgres://');
     expect(JSON.stringify(line)).not.toContain(PASSWORD);
+  });
+
+  it('answers 500 configuration_error for a password with a raw "%"', async () => {
+    const env = envWith({ DATABASE_URL: `postgres://app:${PASSWORD}%zz@db.example.com/main` });
+    const result = await call('/cfg/write', { method: 'POST', env });
+    expect(result.status).toBe(500);
+    expect(result.body).toMatchObject({ code: 'configuration_error' });
+    expect(String(logLineOf(result).error)).toContain('percent-encoded');
+    expect(result.text).not.toContain(PASSWORD);
+    expect(result.logs.join('\n')).not.toContain(PASSWORD);
   });
 
   it('still answers GET /health, which needs no database', async () => {
