@@ -2,7 +2,7 @@ import { Client } from '@neondatabase/serverless';
 import type { AppConfig } from '../config';
 import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
 import type { RequestTrace } from '../middleware/request-trace';
-import { beginStatements, type TxSettings } from './begin-statements';
+import { beginStatements, type TxSettings, XACT_ID_STATEMENT } from './begin-statements';
 import { isTransientError, sqlStateOf } from './classify-error';
 import { dropClient, endClient } from './close-client';
 import { lookUpCommitStatus } from './commit-status';
@@ -106,7 +106,9 @@ export class TxConnection {
     const started = Date.now();
     let connectedAt: number | undefined;
     this.xid = undefined;
-    prefixNextQuery(client, beginStatements(settings), (fields) => {
+    const begin = beginStatements(settings);
+    const prefix = settings.readOnly ? begin : [...begin, XACT_ID_STATEMENT];
+    prefixNextQuery(client, prefix, (fields) => {
       this.xid = String(fields[0]);
     });
     const connecting = client.connect();

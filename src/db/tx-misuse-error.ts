@@ -1,4 +1,16 @@
+import type { TxDatabase } from '../app-env';
+
 /** The handler used the request transaction in a way the middleware forbids; the message says how. */
 export class TxMisuseError extends Error {
   override readonly name = 'TxMisuseError';
+}
+
+/**
+ * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
+ * drizzle would send its own BEGIN and COMMIT inside it and commit it half-way.
+ */
+export function refuseNestedTransaction(message: string): TxDatabase['transaction'] {
+  return (() => {
+    throw new TxMisuseError(message);
+  }) as TxDatabase['transaction'];
 }

@@ -7,6 +7,19 @@ import { endClient } from '../db/close-client';
 import { applyDriverSettings } from '../db/driver-settings';
 import { ConnectTimeoutError, retryPolicyFor, retryTransient, sleep } from '../db/retry';
 import * as schema from '../db/schema';
+import { refuseNestedTransaction } from '../db/tx-misuse-error';
+
+/** A statement failed inside a batch (and was caught), so COMMIT rolled the batch back. */
+export class BatchAbortedError extends Error {
+  override readonly name = 'BatchAbortedError';
+  constructor(readonly batch: number) {
+    super(`batch ${batch} was rolled back: a statement inside it failed`);
+  }
+}
+
+const refuseInBatch = refuseNestedTransaction(
+  'Each batch of runBatchedJob is already a transaction: run statements on db directly.',
+);
 
 /** One batch: do some work in `db` (its own transaction); return false when nothing is left. */
 export type BatchStep = (db: TxDatabase, batch: number) => Promise<boolean>;
@@ -56,13 +69,12 @@ export async function runBatchedJob(
     { connectAttempts: 0, waitMs: 0 },
   );
   const db = drizzle({ client, schema });
+  db.transaction = refuseInBatch;
   const begin = beginStatements({
     isolationLevel: options.isolationLevel ?? config.isolationLevel,
     readOnly: false,
     statementTimeoutMs: options.statementTimeoutMs ?? config.statementTimeoutMs,
-  })
-    .slice(0, 2)
-    .join('; ');
+  }).join('; ');
   let batches = 0;
   try {
     for (let more = true; more; ) {
@@ -70,7 +82,9 @@ export async function runBatchedJob(
       await client.query(begin);
       try {
         more = await step(db, batches);
-        await client.query('COMMIT');
+        const reply = await client.query('COMMIT');
+        // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
+        if (reply.command !== 'COMMIT') throw new BatchAbortedError(batches);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         throw error;

@@ -8,7 +8,7 @@ import { createHttpDatabase } from '../db/http-database';
 import { backoffDelayMs, RetriesExhaustedError, retryPolicyFor, sleep } from '../db/retry';
 import * as schema from '../db/schema';
 import { TxConnection } from '../db/tx-connection';
-import { TxMisuseError } from '../db/tx-misuse-error';
+import { refuseNestedTransaction } from '../db/tx-misuse-error';
 import { AppError } from '../errors';
 import { buildReplayRequest, type ReplayState, replayStateOf } from './replay';
 import { RequestTrace } from './request-trace';
@@ -47,13 +47,9 @@ function waitUntilOf(c: Context<AppEnv>): (promise: Promise<unknown>) => void {
   };
 }
 
-// drizzle's transaction() would send BEGIN and COMMIT inside the request's transaction and
-// commit it half-way; the middleware owns BEGIN and COMMIT.
-const refuseNestedTransaction = (() => {
-  throw new TxMisuseError(
-    'c.var.tx() is already the request transaction: run statements on it directly, not in .transaction().',
-  );
-}) as TxDatabase['transaction'];
+const refuseInRequest = refuseNestedTransaction(
+  'c.var.tx() is already the request transaction: run statements on it directly, not in .transaction().',
+);
 
 /** One run of the handler with its own lazy transaction; commits or rolls back after it. */
 async function runHandler(
@@ -82,7 +78,7 @@ async function runHandler(
         waitUntil: waitUntilOf(c),
       });
       txDatabase = drizzle({ client: connection.driverClient as never, schema });
-      txDatabase.transaction = refuseNestedTransaction;
+      txDatabase.transaction = refuseInRequest;
     }
     return txDatabase;
   });

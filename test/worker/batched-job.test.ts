@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lists } from '../../src/db/schema';
 import worker from '../../src/index';
-import { runBatchedJob } from '../../src/jobs/batched-job';
+import { BatchAbortedError, runBatchedJob } from '../../src/jobs/batched-job';
 import { purgeIdempotencyKeys } from '../../src/jobs/purge-idempotency-keys';
 import {
   checkDb,
@@ -62,6 +62,30 @@ describe('runBatchedJob', () => {
     });
     await expect(job).rejects.toThrow();
     expect(await countNames(prefix)).toBe(2);
+  });
+
+  it('counts a batch whose COMMIT rolled back (a swallowed failed statement) as failed', async () => {
+    const prefix = uniqueName('batch-swallow');
+    const job = runBatchedJob(env, async (db, batch) => {
+      await db.insert(lists).values({ name: `${prefix}-${batch}` });
+      if (batch === 1) await db.execute(sql`select 1 / 0`).catch(() => {});
+      return batch < 3;
+    });
+    await expect(job).rejects.toThrow(BatchAbortedError);
+    expect(await countNames(prefix)).toBe(1);
+  });
+
+  it("refuses drizzle's transaction() inside a batch", async () => {
+    const prefix = uniqueName('batch-nested');
+    const job = runBatchedJob(env, async (db) => {
+      await db.insert(lists).values({ name: `${prefix}-0` });
+      await db.transaction(async (inner) => {
+        await inner.insert(lists).values({ name: `${prefix}-1` });
+      });
+      return false;
+    });
+    await expect(job).rejects.toThrow(/already a transaction/);
+    expect(await countNames(prefix)).toBe(0);
   });
 
   it('stops at maxBatches and says work is left', async () => {
