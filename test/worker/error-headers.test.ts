@@ -56,7 +56,7 @@ describe('an error after the handler answered', () => {
       expect(result.res.headers.get(header)).toBeNull();
     }
     expect(result.res.headers.get('X-Request-Id')).toBe(result.body.requestId);
-    expect(result.res.headers.get('Server-Timing')).toContain('db-commit');
+    expect(result.res.headers.get('Server-Timing')).toContain('db-attempts');
     expect(logLineOf(result)).toMatchObject({ status: 409, sqlState: '23505' });
     const rows = await checkDb().query('select 1 from lists where name = $1', [name]);
     expect(rows).toHaveLength(0);
