@@ -85,6 +85,14 @@ const TRANSIENT_MESSAGES = [
   'server error (http status 5',
 ];
 
+// fetch's abort names, and this app's own connect and reply timeouts (src/db/retry.ts).
+const TIMEOUT_NAMES = new Set([
+  'TimeoutError',
+  'AbortError',
+  'ConnectTimeoutError',
+  'ReplyTimeoutError',
+]);
+
 const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
 const ERRNO_PATTERN = /^E[A-Z]+$/;
 
@@ -154,9 +162,7 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorInfo {
   }
   const text = messagesOf(error);
   if (PERMANENT_MESSAGES.some((m) => text.includes(m))) return { kind: 'configuration', sqlState };
-  const timedOut = causeChain(error).some(
-    (l) => l.name === 'TimeoutError' || l.name === 'AbortError',
-  );
+  const timedOut = causeChain(error).some((l) => TIMEOUT_NAMES.has(String(l.name)));
   if (timedOut || TRANSIENT_MESSAGES.some((m) => text.includes(m))) {
     return { kind: 'transient', sqlState };
   }

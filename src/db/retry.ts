@@ -32,6 +32,46 @@ export class ConnectTimeoutError extends Error {
   }
 }
 
+/** A connected session sent no reply within connect timeout + statement timeout: presumed dead. */
+export class ReplyTimeoutError extends Error {
+  override readonly name = 'ReplyTimeoutError';
+  constructor(timeoutMs: number) {
+    super(`no reply from the database: timed out after ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * How long to wait for a reply once connected: the server's statement_timeout plus the connect
+ * timeout as a margin for the network, so Postgres normally answers 57014 first. `undefined`
+ * when statement_timeout is 0 (turned off): the client then imposes no bound either.
+ */
+export function replyTimeoutMs(config: AppConfig): number | undefined {
+  return config.statementTimeoutMs > 0
+    ? config.connectTimeoutMs + config.statementTimeoutMs
+    : undefined;
+}
+
+/** `promise`, or a {@link ReplyTimeoutError} (after `onTimeout`) if it takes longer than `timeoutMs`. */
+export async function withinReplyTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number | undefined,
+  onTimeout: () => void = () => {},
+): Promise<T> {
+  if (timeoutMs === undefined) return promise;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new ReplyTimeoutError(timeoutMs));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The retry policy for a request that started at `startedAt`. */
 export function retryPolicyFor(config: AppConfig, startedAt: number): RetryPolicy {
   return {
@@ -55,8 +95,8 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * Runs `attempt` until it succeeds, fails permanently, or the deadline leaves no room.
- * The first attempt always runs; each later one gets `min(connectTimeoutMs, time left)`; transient failures
- * back off; a permanent failure is rethrown as is; exhaustion throws {@link RetriesExhaustedError}.
+ * The first attempt always runs; each later one gets `min(connectTimeoutMs, time left)`;
+ * transient failures back off; a permanent failure is rethrown as is; exhaustion throws {@link RetriesExhaustedError}.
  */
 export async function retryTransient<T>(
   attempt: (timeoutMs: number) => Promise<T>,
@@ -67,10 +107,9 @@ export async function retryTransient<T>(
   for (let tries = 1; ; tries++) {
     // The first attempt always gets the whole connect timeout: a request that spent the deadline
     // on its own work before its first query has not tried the database yet.
+    const leftMs = policy.deadlineAt - Date.now();
     const timeoutMs =
-      tries === 1
-        ? policy.connectTimeoutMs
-        : Math.min(policy.connectTimeoutMs, policy.deadlineAt - Date.now());
+      tries === 1 ? policy.connectTimeoutMs : Math.min(policy.connectTimeoutMs, leftMs);
     if (timeoutMs <= 0) throw new RetriesExhaustedError(tries - 1, lastError);
     stats.connectAttempts += 1;
     try {

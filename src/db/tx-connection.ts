@@ -8,7 +8,14 @@ import { dropClient, endClient } from './close-client';
 import { lookUpCommitStatus } from './commit-status';
 import { applyDriverSettings } from './driver-settings';
 import { prefixNextQuery } from './pipeline-begin';
-import { ConnectTimeoutError, type RetryPolicy, retryTransient } from './retry';
+import {
+  ConnectTimeoutError,
+  ReplyTimeoutError,
+  type RetryPolicy,
+  replyTimeoutMs,
+  retryTransient,
+  withinReplyTimeout,
+} from './retry';
 import { TxMisuseError } from './tx-misuse-error';
 
 /** What a finished transaction did. */
@@ -61,7 +68,12 @@ export class TxConnection {
     const { client } = await this.opening;
     const started = Date.now();
     try {
-      return await client.query(config as string, values);
+      // A silently dead socket would otherwise hang the request; dropping it rolls back.
+      return await withinReplyTimeout(
+        client.query(config as string, values),
+        replyTimeoutMs(this.options.config),
+        () => this.abandon(client),
+      );
     } catch (error) {
       // After the server ended the session, node-postgres only says "not queryable";
       // the server's own error (e.g. 57P01) says why.
@@ -102,7 +114,7 @@ export class TxConnection {
     config: unknown,
     values?: unknown[],
   ): Promise<Opened> {
-    const { settings, trace } = this.options;
+    const { config: appConfig, settings, trace } = this.options;
     const started = Date.now();
     let connectedAt: number | undefined;
     this.xid = undefined;
@@ -115,17 +127,24 @@ export class TxConnection {
     // The driver pipelines startup, password and the first query; the first ReadyForQuery is
     // the server's answer to the startup, i.e. "connected".
     const wire = (client as unknown as { connection: WireEvents }).connection;
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    let fail: (error: Error) => void = () => {};
+    const timeout = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    let timer = setTimeout(() => fail(new ConnectTimeoutError(timeoutMs)), timeoutMs);
     wire.once('readyForQuery', () => {
       connectedAt = Date.now();
       clearTimeout(timer);
+      // Connected: the first statement now gets the reply timeout instead.
+      const replyMs = replyTimeoutMs(appConfig);
+      if (replyMs !== undefined) {
+        timer = setTimeout(() => fail(new ReplyTimeoutError(replyMs)), replyMs);
+      }
     });
     const first = client.query(config as string, values);
     connecting.catch(() => {});
     first.catch(() => {});
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ConnectTimeoutError(timeoutMs)), timeoutMs);
-    });
+    timeout.catch(() => {});
     try {
       await Promise.race([connecting, timeout]);
       return { client, failed: false, result: await Promise.race([first, timeout]) };
@@ -160,7 +179,11 @@ export class TxConnection {
     const started = Date.now();
     let result: QueryResultLike;
     try {
-      result = (await client.query('COMMIT')) as QueryResultLike;
+      // A COMMIT with no reply in time is settled like a lost one (the socket is dropped below).
+      result = (await withinReplyTimeout(
+        client.query('COMMIT'),
+        replyTimeoutMs(this.options.config),
+      )) as QueryResultLike;
     } catch (error) {
       return this.settleLostCommit(error);
     } finally {
@@ -186,6 +209,12 @@ export class TxConnection {
       'The database connection was lost during COMMIT; whether the change was saved is unknown.',
       { cause: error, headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) } },
     );
+  }
+
+  /** Gives up on a session that stopped answering: later use reports why, and rollback drops it. */
+  private abandon(client: Client): void {
+    this.sessionError ??= new ReplyTimeoutError(replyTimeoutMs(this.options.config) ?? 0);
+    dropClient(client);
   }
 
   /** Abandons the transaction: closing the session rolls it back, so no ROLLBACK round trip. */

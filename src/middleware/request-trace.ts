@@ -1,7 +1,7 @@
 import { ConfigError } from '../config';
 import { classifyDatabaseError, unwrapQueryError } from '../db/classify-error';
 import { redactSecrets } from '../db/redact';
-import { ConnectTimeoutError, RetriesExhaustedError } from '../db/retry';
+import { ConnectTimeoutError, ReplyTimeoutError, RetriesExhaustedError } from '../db/retry';
 import { TxMisuseError } from '../db/tx-misuse-error';
 import { AppError } from '../errors';
 
@@ -15,6 +15,7 @@ const OWN_ERRORS = [
   ConfigError,
   RetriesExhaustedError,
   ConnectTimeoutError,
+  ReplyTimeoutError,
   TxMisuseError,
 ];
 

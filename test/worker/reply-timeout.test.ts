@@ -1,0 +1,94 @@
+import { Hono } from 'hono';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/app-env';
+import { lists } from '../../src/db/schema';
+import {
+  buildApp,
+  checkDb,
+  envWith,
+  logLineOf,
+  type SiblingEndpoint,
+  startSiblingEndpoint,
+  uniqueName,
+} from './core-harness';
+
+let endpoint: SiblingEndpoint;
+
+// After its first statement the handler makes the endpoint hold every later client burst for
+// longer than the reply timeout (connect 100 ms + statement 100 ms): a socket gone silent.
+const SILENCE_MS = 1_500;
+
+const routes = new Hono<AppEnv>();
+routes.post('/s/create', async (c) => {
+  const { names, silentAt } = await c.req.json<{ names: string[]; silentAt: number }>();
+  const db = await c.var.tx();
+  for (const [i, name] of names.entries()) {
+    if (i === silentAt) await endpoint.setFaults({ latencyMs: SILENCE_MS });
+    await db.insert(lists).values({ name });
+  }
+  if (silentAt === names.length) await endpoint.setFaults({ latencyMs: SILENCE_MS });
+  return c.json({ created: names.length }, 201);
+});
+
+const { call } = buildApp(routes);
+
+beforeAll(async () => {
+  endpoint = await startSiblingEndpoint();
+});
+afterEach(async () => {
+  await endpoint.clearFaults();
+  await endpoint.waitForIdle();
+});
+afterAll(async () => {
+  await endpoint.close();
+});
+
+const create = (names: string[], silentAt: number) =>
+  call('/s/create', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ names, silentAt }),
+    env: envWith({
+      DATABASE_URL: endpoint.databaseUrl,
+      DB_CONNECT_TIMEOUT_MS: '100',
+      DB_STATEMENT_TIMEOUT_MS: '100',
+    }),
+  });
+
+async function countLists(names: string[]): Promise<number> {
+  const rows = await checkDb().query('select count(*)::int as n from lists where name = any($1)', [
+    names,
+  ]);
+  return rows[0]?.n as number;
+}
+
+describe('a session that stops answering', () => {
+  it('gives up on a statement after the reply timeout and saves nothing', async () => {
+    const names = [uniqueName('silent-1'), uniqueName('silent-2')];
+    const result = await create(names, 1);
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ code: 'database_unavailable' });
+    expect(logLineOf(result)).toMatchObject({
+      errorName: 'ReplyTimeoutError',
+      outcome: 'rolled_back',
+    });
+    await endpoint.clearFaults();
+    await endpoint.waitForIdle();
+    expect(await countLists(names)).toBe(0);
+  });
+
+  it('settles a COMMIT with no reply like a lost one: 503 commit_unknown', async () => {
+    const names = [uniqueName('silent-commit')];
+    const result = await create(names, 1);
+    expect(result.status).toBe(503);
+    expect(result.res.headers.get('Retry-After')).toMatch(/^\d+$/);
+    expect(result.body).toMatchObject({ code: 'commit_unknown' });
+    // The lookup over HTTP is held back too, so the outcome stays unknown.
+    expect(logLineOf(result)).toMatchObject({ outcome: 'unknown', commitLookup: 'unknown' });
+    await endpoint.clearFaults();
+    await endpoint.waitForIdle();
+    // The endpoint delivers the held COMMIT before closing: "unknown" meant "saved" this time,
+    // which is why a client retries a create with the same Idempotency-Key.
+    expect(await countLists(names)).toBe(1);
+  });
+});
