@@ -1,7 +1,7 @@
 import type { NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type * as schema from './db/schema';
-import type { RequestTrace } from './middleware/request-trace';
+import type { RequestTrace } from './request/request-trace';
 
 /** The request's interactive transaction (WebSocket `Client`, drizzle `neon-serverless`). */
 export type TxDatabase = NeonDatabase<typeof schema>;

@@ -6,8 +6,8 @@ import { AppError } from './errors';
 import { IdempotencyKeySchema } from './validation/common';
 import { toValidationError } from './validation/hook';
 
-/** What a create answers: replayed verbatim for a retry with the same key. */
-export type StoredResponse<TBody> = { status: 201; body: TBody; replayed: boolean };
+/** What a create answers (always 201): replayed verbatim for a retry with the same key. */
+export type StoredResponse<TBody> = { body: TBody; replayed: boolean };
 
 /** The request's `Idempotency-Key`, if it sent one; a malformed key is a 400. */
 function readIdempotencyKey(c: Context<AppEnv>): string | undefined {
@@ -40,7 +40,7 @@ export async function runIdempotent<TBody>(
   create: () => Promise<TBody>,
 ): Promise<StoredResponse<TBody>> {
   const key = readIdempotencyKey(c);
-  if (key === undefined) return { status: 201, body: await create(), replayed: false };
+  if (key === undefined) return { body: await create(), replayed: false };
   const db = await c.var.tx();
   const requestHash = await hashRequest(c, validatedBody);
   const claimed = await db
@@ -52,7 +52,7 @@ export async function runIdempotent<TBody>(
 
   const body = await create();
   await db.update(idempotencyKeys).set({ status: 201, body }).where(eq(idempotencyKeys.key, key));
-  return { status: 201, body, replayed: false };
+  return { body, replayed: false };
 }
 
 async function readStored<TBody>(
@@ -73,5 +73,5 @@ async function readStored<TBody>(
       'This Idempotency-Key was already used for a different request; use a new key.',
     );
   }
-  return { status: 201, body: stored.body as TBody, replayed: true };
+  return { body: stored.body as TBody, replayed: true };
 }

@@ -174,8 +174,3 @@ export function isTransientError(error: unknown): boolean {
   const { kind } = classifyDatabaseError(error);
   return kind === 'transient' || kind === 'too_many_connections';
 }
-
-/** True for 40001 and 40P01: the whole transaction may be replayed. */
-export function isSerializationFailure(error: unknown): boolean {
-  return classifyDatabaseError(error).kind === 'serialization_failure';
-}

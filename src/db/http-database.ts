@@ -2,7 +2,7 @@ import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { HttpDatabase } from '../app-env';
 import type { AppConfig } from '../config';
-import type { RequestTrace } from '../middleware/request-trace';
+import type { RequestTrace } from '../request/request-trace';
 import { applyDriverSettings } from './driver-settings';
 import { retryPolicyFor, retryTransient } from './retry';
 import * as schema from './schema';

@@ -1,7 +1,7 @@
 import { Client } from '@neondatabase/serverless';
 import type { AppConfig } from '../config';
 import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
-import type { RequestTrace } from '../middleware/request-trace';
+import type { RequestTrace, TxOutcome } from '../request/request-trace';
 import { beginStatements, type TxSettings, XACT_ID_STATEMENT } from './begin-statements';
 import { isTransientError, sqlStateOf } from './classify-error';
 import { dropClient, endClient } from './close-client';
@@ -18,8 +18,8 @@ import {
 } from './retry';
 import { TxMisuseError } from './tx-misuse-error';
 
-/** What a finished transaction did. */
-export type TxEnd = 'committed' | 'read_only' | 'rolled_back' | 'none';
+/** What a finished transaction did; 'unknown' is only ever decided by the middleware. */
+export type TxEnd = Exclude<TxOutcome, 'unknown'>;
 
 /** Everything a request's transaction needs from the request. */
 export type TxConnectionOptions = {

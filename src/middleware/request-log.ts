@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { replayStateOf } from './replay';
-import { RequestTrace } from './request-trace';
+import { replayStateOf } from '../request/replay';
+import { RequestTrace } from '../request/request-trace';
 
 /** Options of {@link requestLog}. */
 export type RequestLogOptions = {

@@ -10,8 +10,8 @@ import * as schema from '../db/schema';
 import { TxConnection } from '../db/tx-connection';
 import { refuseNestedTransaction } from '../db/tx-misuse-error';
 import { AppError } from '../errors';
-import { buildReplayRequest, type ReplayState, replayStateOf } from './replay';
-import { RequestTrace } from './request-trace';
+import { buildReplayRequest, type ReplayState, replayStateOf } from '../request/replay';
+import { RequestTrace } from '../request/request-trace';
 
 /** Runs a request through the whole app again (normally `app.fetch`); enables replays. */
 export type DispatchFn = (
