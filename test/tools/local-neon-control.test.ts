@@ -1,37 +1,30 @@
 import { neon } from '@neondatabase/serverless';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
+import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
 import {
-  createLocalClient,
-  routeHttpToLocalEndpoints,
-} from '../../tools/local-neon/node-driver.ts';
+  countBackends,
+  endpointDatabaseUrl,
+  type FileEndpointFixture,
+  startEndpointOnTestPostgres,
+  startFileEndpoint,
+} from './endpoint-fixture.ts';
 
 const APP = `local-neon-control-${process.pid}`;
+let fixture: FileEndpointFixture;
 let endpoint: NeonEndpoint;
+let url: string;
 let control: string;
 let direct: pg.Client;
 
 beforeAll(async () => {
-  const postgresUrl = new URL(inject('postgresUrl'));
-  endpoint = await startNeonEndpoint({
-    port: 0,
-    upstream: { host: postgresUrl.hostname, port: Number(postgresUrl.port) },
-  });
+  fixture = await startFileEndpoint(APP);
+  ({ endpoint, url, direct } = fixture);
   control = `${endpoint.url}/_local`;
-  routeHttpToLocalEndpoints();
-  direct = new pg.Client(inject('postgresUrl'));
-  await direct.connect();
 });
 
-afterAll(async () => {
-  await endpoint.close();
-  await direct.end();
-});
-
-function databaseUrl(port: number): string {
-  return `postgres://postgres:postgres@127.0.0.1:${port}/main?application_name=${APP}`;
-}
+afterAll(() => fixture.close());
 
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(`${control}${path}`, {
@@ -43,7 +36,7 @@ async function call(method: string, path: string, body?: unknown) {
 
 describe('GET /_local/counters and POST /_local/counters/reset', () => {
   it('report the six counters and zero the totals', async () => {
-    await neon(databaseUrl(endpoint.port))`SELECT 1`;
+    await neon(url)`SELECT 1`;
     const before = await call('GET', '/counters');
     expect(before.status).toBe(200);
     expect(before.body).toMatchObject({
@@ -91,7 +84,7 @@ describe('POST /_local/faults and DELETE /_local/faults', () => {
   });
 
   it('apply a fault until it is deleted', async () => {
-    const sql = neon(databaseUrl(endpoint.port));
+    const sql = neon(url);
     expect(await call('POST', '/faults', { suspend: { failCount: 'forever' } })).toEqual({
       status: 200,
       body: { ok: true },
@@ -104,7 +97,7 @@ describe('POST /_local/faults and DELETE /_local/faults', () => {
 
 describe('POST /_local/terminate', () => {
   it('ends the open session with 57P01 and reports how many it ended', async () => {
-    const client = createLocalClient(databaseUrl(endpoint.port));
+    const client = createLocalClient(url);
     const errors: Error[] = [];
     client.on('error', (error) => errors.push(error));
     await client.connect();
@@ -125,8 +118,8 @@ describe('POST /_local/endpoints and DELETE /_local/endpoints/:port', () => {
       url: `http://127.0.0.1:${port}`,
       controlUrl: `http://127.0.0.1:${port}/_local`,
     });
-    const sibling = neon(databaseUrl(port));
-    const parent = neon(databaseUrl(endpoint.port));
+    const sibling = neon(endpointDatabaseUrl(port, APP));
+    const parent = neon(url);
     expect(await sibling`SELECT 'sibling' AS via`).toEqual([{ via: 'sibling' }]);
 
     endpoint.resetCounters();
@@ -147,11 +140,7 @@ describe('POST /_local/endpoints and DELETE /_local/endpoints/:port', () => {
   });
 
   it('are closed with their parent', async () => {
-    const postgresUrl = new URL(inject('postgresUrl'));
-    const parent = await startNeonEndpoint({
-      port: 0,
-      upstream: { host: postgresUrl.hostname, port: Number(postgresUrl.port) },
-    });
+    const parent = await startEndpointOnTestPostgres();
     const created = await fetch(`${parent.url}/_local/endpoints`, { method: 'POST' });
     const { port } = (await created.json()) as { port: number };
     expect((await fetch(`http://127.0.0.1:${port}/_local/counters`)).status).toBe(200);
@@ -171,14 +160,6 @@ describe('unknown control routes', () => {
 describe('NeonEndpoint.close()', () => {
   it('leaves no connection of this file open in PostgreSQL', async () => {
     await endpoint.close();
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(0);
+    await expect.poll(() => countBackends(direct, APP)).toBe(0);
   });
 });

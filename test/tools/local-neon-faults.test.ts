@@ -1,30 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import { type Client, neon } from '@neondatabase/serverless';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
-import {
-  createLocalClient,
-  routeHttpToLocalEndpoints,
-} from '../../tools/local-neon/node-driver.ts';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
+import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-faults-${process.pid}`;
 // Timers may fire a millisecond early against performance.now(); lower bounds allow for that.
 const TIMER_SLACK_MS = 5;
+let fixture: FileEndpointFixture;
 let endpoint: NeonEndpoint;
 let url: string;
 let direct: pg.Client;
 
 beforeAll(async () => {
-  const postgresUrl = new URL(inject('postgresUrl'));
-  endpoint = await startNeonEndpoint({
-    port: 0,
-    upstream: { host: postgresUrl.hostname, port: Number(postgresUrl.port) },
-  });
-  url = `postgres://postgres:postgres@127.0.0.1:${endpoint.port}/main?application_name=${APP}`;
-  routeHttpToLocalEndpoints();
-  direct = new pg.Client(inject('postgresUrl'));
-  await direct.connect();
+  fixture = await startFileEndpoint(APP);
+  ({ endpoint, url, direct } = fixture);
 });
 
 afterEach(async () => {
@@ -32,10 +24,7 @@ afterEach(async () => {
   await expect.poll(() => endpoint.counters().wsOpen).toBe(0);
 });
 
-afterAll(async () => {
-  await endpoint.close();
-  await direct.end();
-});
+afterAll(() => fixture.close());
 
 /** A connected WebSocket client whose stray 'error' events (after a refusal) are absorbed. */
 async function openClient(): Promise<Client> {
@@ -182,14 +171,6 @@ describe('connectionCap', () => {
 describe('NeonEndpoint.close()', () => {
   it('leaves no connection of this file open in PostgreSQL', async () => {
     await endpoint.close();
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(0);
+    await expect.poll(() => countBackends(direct, APP)).toBe(0);
   });
 });

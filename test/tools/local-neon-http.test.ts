@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { type NeonDbError, neon } from '@neondatabase/serverless';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
-import { routeHttpToLocalEndpoints } from '../../tools/local-neon/node-driver.ts';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
+import { countBackends, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-http-${process.pid}`;
 const TABLE = `local_neon_http_${randomUUID().slice(0, 8)}`;
@@ -14,16 +14,9 @@ let url: string;
 let direct: pg.Client;
 
 beforeAll(async () => {
-  const postgresUrl = new URL(inject('postgresUrl'));
-  endpoint = await startNeonEndpoint({
-    port: 0,
-    upstream: { host: postgresUrl.hostname, port: Number(postgresUrl.port) },
+  ({ endpoint, url, direct } = await startFileEndpoint(APP, {
     log: (line) => logLines.push(line),
-  });
-  url = `postgres://postgres:postgres@127.0.0.1:${endpoint.port}/main?application_name=${APP}`;
-  routeHttpToLocalEndpoints();
-  direct = new pg.Client(inject('postgresUrl'));
-  await direct.connect();
+  }));
   await direct.query(
     `CREATE TABLE ${TABLE} (id int PRIMARY KEY, name text NOT NULL CHECK (name <> ''))`,
   );
@@ -275,14 +268,6 @@ describe('endpoint log', () => {
 describe('NeonEndpoint.close()', () => {
   it('leaves no connection of this file open in PostgreSQL', async () => {
     await endpoint.close();
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(0);
+    await expect.poll(() => countBackends(direct, APP)).toBe(0);
   });
 });

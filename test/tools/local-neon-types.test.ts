@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type FullQueryResults, neon } from '@neondatabase/serverless';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
-import {
-  createLocalClient,
-  routeHttpToLocalEndpoints,
-} from '../../tools/local-neon/node-driver.ts';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
+import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import { countBackends, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-types-${process.pid}`;
 const MOOD = `local_neon_mood_${randomUUID().slice(0, 8)}`;
@@ -15,15 +13,7 @@ let url: string;
 let direct: pg.Client;
 
 beforeAll(async () => {
-  const postgresUrl = new URL(inject('postgresUrl'));
-  endpoint = await startNeonEndpoint({
-    port: 0,
-    upstream: { host: postgresUrl.hostname, port: Number(postgresUrl.port) },
-  });
-  url = `postgres://postgres:postgres@127.0.0.1:${endpoint.port}/main?application_name=${APP}`;
-  routeHttpToLocalEndpoints();
-  direct = new pg.Client(inject('postgresUrl'));
-  await direct.connect();
+  ({ endpoint, url, direct } = await startFileEndpoint(APP));
   await direct.query(`CREATE TYPE ${MOOD} AS ENUM ('sad', 'happy')`);
 });
 
@@ -167,14 +157,6 @@ describe('NeonEndpoint.close()', () => {
   it('leaves no connection of this file open in PostgreSQL', async () => {
     await endpoint.close();
     // Backends exit just after their socket closes, hence the poll.
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(0);
+    await expect.poll(() => countBackends(direct, APP)).toBe(0);
   });
 });

@@ -1,31 +1,24 @@
 import { createServer, type Server } from 'node:net';
 import type { Client } from '@neondatabase/serverless';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
 import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-ws-${process.pid}`;
+let fixture: FileEndpointFixture;
 let endpoint: NeonEndpoint;
 let url: string;
 let direct: pg.Client;
 
 beforeAll(async () => {
-  const postgresUrl = new URL(inject('postgresUrl'));
-  endpoint = await startNeonEndpoint({
-    port: 0,
-    upstream: { host: postgresUrl.hostname, port: Number(postgresUrl.port) },
-  });
-  url = `postgres://postgres:postgres@127.0.0.1:${endpoint.port}/main?application_name=${APP}`;
-  direct = new pg.Client(inject('postgresUrl'));
-  await direct.connect();
+  fixture = await startFileEndpoint(APP);
+  ({ endpoint, url, direct } = fixture);
 });
 
-afterAll(async () => {
-  await endpoint.close();
-  await direct.end();
-});
+afterAll(() => fixture.close());
 
 /** Collects the errors a connected client emits on its own (an idle client has no query to reject). */
 function watchErrors(client: Client): Error[] {
@@ -212,14 +205,6 @@ describe('NeonEndpoint.close()', () => {
     await client.connect();
     await endpoint.close();
     await expect.poll(() => errors.length).toBeGreaterThan(0);
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(0);
+    await expect.poll(() => countBackends(direct, APP)).toBe(0);
   });
 });
