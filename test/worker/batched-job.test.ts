@@ -4,33 +4,22 @@ import {
   waitOnExecutionContext,
 } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lists } from '../../src/db/schema';
 import worker from '../../src/index';
 import { BatchAbortedError, runBatchedJob } from '../../src/jobs/batched-job';
 import { purgeIdempotencyKeys } from '../../src/jobs/purge-idempotency-keys';
-import {
-  checkDb,
-  envWith,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
-  uniqueName,
-} from './core-harness';
+import { checkDb, envWith, uniqueName, useSiblingEndpoint } from './core-harness';
 
-let endpoint: SiblingEndpoint;
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
 let env: Env;
 
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
+beforeAll(() => {
   env = envWith({ DATABASE_URL: endpoint.databaseUrl, DB_RETRY_BASE_DELAY_MS: '20' });
 });
 afterEach(async () => {
-  await endpoint.clearFaults();
   const idle = await endpoint.waitForIdle();
   expect(idle.wsOpen).toBe(0);
-});
-afterAll(async () => {
-  await endpoint.close();
 });
 
 async function countNames(prefix: string): Promise<number> {

@@ -1,16 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import {
   buildApp,
-  checkDb,
+  countLists,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
 // Lets a test act (terminate the session) while a handler sits inside its transaction.
@@ -51,19 +50,8 @@ routes.post('/c/read', async (c) => {
   return c.json({ rows: rows.length });
 });
 
-let endpoint: SiblingEndpoint;
-const { call } = buildApp(routes);
-
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
-});
-afterEach(async () => {
-  await endpoint.clearFaults();
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const { call, postJson } = buildApp(routes);
 
 function envFor(overrides: Record<string, string> = {}) {
   return envWith({
@@ -75,19 +63,7 @@ function envFor(overrides: Record<string, string> = {}) {
 }
 
 const create = (names: string[], env: Env, pause = false) =>
-  call('/c/create', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ names, pause }),
-    env,
-  });
-
-async function countLists(names: string[]): Promise<number> {
-  const rows = await checkDb().query('select count(*)::int as n from lists where name = any($1)', [
-    names,
-  ]);
-  return rows[0]?.n as number;
-}
+  postJson('/c/create', { names, pause }, env);
 
 describe('cold start', () => {
   it('succeeds after K failed connects and reports the attempts', async () => {
@@ -148,12 +124,7 @@ describe('a handler that spends the retry deadline before its first query', () =
 
   it('still gets one connect attempt for its transaction', async () => {
     const names = [uniqueName('late')];
-    const result = await call('/c/slow-create', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: names[0] }),
-      env: late(),
-    });
+    const result = await postJson('/c/slow-create', { name: names[0] }, late());
     expect(result.status).toBe(201);
     expect(logLineOf(result)).toMatchObject({ attempts: 1, outcome: 'committed' });
     expect(await countLists(names)).toBe(1);

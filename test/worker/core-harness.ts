@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { neon } from '@neondatabase/serverless';
 import type { Hono } from 'hono';
-import { vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
 import { applyDriverSettings } from '../../src/db/driver-settings';
@@ -81,6 +81,34 @@ export async function startSiblingEndpoint(): Promise<SiblingEndpoint> {
   };
 }
 
+/** What a file's sibling endpoint does after each test besides waiting until it is idle. */
+export type SiblingHooksOptions = { clearFaultsAfterEach?: boolean };
+
+/**
+ * Gives this test file its own sibling endpoint: started before all tests, waited idle after
+ * each (faults cleared first if asked), closed after all. Call it at module scope.
+ */
+export function useSiblingEndpoint(options: SiblingHooksOptions = {}): SiblingEndpoint {
+  let started: SiblingEndpoint | undefined;
+  const current = (): SiblingEndpoint => {
+    if (!started) throw new Error('the sibling endpoint starts in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startSiblingEndpoint();
+  });
+  afterEach(async () => {
+    if (options.clearFaultsAfterEach) await current().clearFaults();
+    await current().waitForIdle();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  // Route handlers and env builders are declared before beforeAll runs, so they get a stand-in
+  // that reads the started endpoint on each access.
+  return new Proxy({} as SiblingEndpoint, { get: (_, key) => Reflect.get(current(), key) });
+}
+
 /** An env for the app: the test bindings with some replaced (DATABASE_URL, DB_* knobs). */
 export function envWith(overrides: Record<string, string | undefined>): Env {
   return { ...testEnv, ...overrides } as Env;
@@ -99,30 +127,37 @@ export type CallResult = {
 export function buildApp(routes?: Hono<AppEnv>) {
   const logs: string[] = [];
   const app = createApp({ extraRoutes: routes, log: (line) => logs.push(line) });
-  return {
-    logs,
-    /** Calls the app like the runtime does, then waits for its waitUntil work (closing). */
-    async call(path: string, init: RequestInit & { env?: Env } = {}): Promise<CallResult> {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(
-        new Request(`http://app.test${path}`, init),
-        init.env ?? testEnv,
-        ctx,
-      );
-      const text = await res.text();
-      await waitOnExecutionContext(ctx);
-      let body: Record<string, unknown> = {};
-      try {
-        body = JSON.parse(text);
-      } catch {
-        // Not JSON; `text` has it.
-      }
-      // Calls may run concurrently: a call's lines are those with its request id.
-      const id = res.headers.get('X-Request-Id');
-      const own = logs.filter((line) => line.includes(`"requestId":"${id}"`));
-      return { res, status: res.status, body, text, logs: own };
-    },
-  };
+  /** Calls the app like the runtime does, then waits for its waitUntil work (closing). */
+  async function call(path: string, init: RequestInit & { env?: Env } = {}): Promise<CallResult> {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request(`http://app.test${path}`, init),
+      init.env ?? testEnv,
+      ctx,
+    );
+    const text = await res.text();
+    await waitOnExecutionContext(ctx);
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON; `text` has it.
+    }
+    // Calls may run concurrently: a call's lines are those with its request id.
+    const id = res.headers.get('X-Request-Id');
+    const own = logs.filter((line) => line.includes(`"requestId":"${id}"`));
+    return { res, status: res.status, body, text, logs: own };
+  }
+  /** POSTs `body` as JSON, in `env` (the test bindings if none). */
+  function postJson(path: string, body: unknown, env?: Env): Promise<CallResult> {
+    return call(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+      env,
+    });
+  }
+  return { logs, call, postJson };
 }
 
 /** The JSON log line of a call (exactly one per request). */
@@ -137,6 +172,14 @@ export function logLineOf(result: CallResult): Record<string, unknown> {
 export function checkDb() {
   applyDriverSettings(loadConfig(testEnv));
   return neon(testEnv.DATABASE_URL);
+}
+
+/** How many lists carry one of `names`, read over a separate connection. */
+export async function countLists(names: string[]): Promise<number> {
+  const rows = await checkDb().query('select count(*)::int as n from lists where name = any($1)', [
+    names,
+  ]);
+  return rows[0]?.n as number;
 }
 
 /** A unique name for data a test owns. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import {
@@ -8,9 +8,8 @@ import {
   checkDb,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
 const routes = new Hono<AppEnv>();
@@ -27,28 +26,17 @@ routes.post('/h/commit-fails', async (c) => {
   return c.json({ name }, 201);
 });
 
-let endpoint: SiblingEndpoint;
-const { call } = buildApp(routes);
-
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
-});
-afterEach(async () => {
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
+const endpoint = useSiblingEndpoint();
+const { postJson } = buildApp(routes);
 
 describe('an error after the handler answered', () => {
   it('drops the success headers when COMMIT fails, and keeps the request id', async () => {
     const name = uniqueName('commit-fails');
-    const result = await call('/h/commit-fails', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name }),
-      env: envWith({ DATABASE_URL: endpoint.databaseUrl }),
-    });
+    const result = await postJson(
+      '/h/commit-fails',
+      { name },
+      envWith({ DATABASE_URL: endpoint.databaseUrl }),
+    );
     expect(result.status).toBe(409);
     expect(result.body).toMatchObject({ code: 'unique_violation' });
     expect(result.res.headers.get('Content-Type')).toBe('application/problem+json');

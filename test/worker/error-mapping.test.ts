@@ -1,19 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { AppEnv } from '../../src/app-env';
 import { lists, todos } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
-import {
-  buildApp,
-  envWith,
-  logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
-  uniqueName,
-} from './core-harness';
+import { buildApp, envWith, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
 const routes = new Hono<AppEnv>();
 routes.post('/e/bad-uuid', async (c) => {
@@ -77,28 +70,16 @@ routes.post('/e/app-error', () => {
   });
 });
 
-let endpoint: SiblingEndpoint;
+const endpoint = useSiblingEndpoint();
 let env: Env;
-const { call } = buildApp(routes);
+const { call, postJson } = buildApp(routes);
 
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
+beforeAll(() => {
   env = envWith({ DATABASE_URL: endpoint.databaseUrl });
-});
-afterEach(async () => {
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
 });
 
 const post = (path: string, body: unknown = {}, overrideEnv = env) =>
-  call(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-    env: overrideEnv,
-  });
+  postJson(path, body, overrideEnv);
 
 function expectProblem(result: Awaited<ReturnType<typeof post>>, status: number, code: string) {
   expect(result.status).toBe(status);

@@ -1,26 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildApp,
-  envWith,
-  logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
-} from './core-harness';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, envWith, logLineOf, useSiblingEndpoint } from './core-harness';
 
-let endpoint: SiblingEndpoint;
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
 let env: Env;
 const { call } = buildApp();
 
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
+beforeAll(() => {
   env = envWith({ DATABASE_URL: endpoint.databaseUrl, DB_RETRY_BASE_DELAY_MS: '20' });
-});
-afterEach(async () => {
-  await endpoint.clearFaults();
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
 });
 
 describe('GET /health', () => {

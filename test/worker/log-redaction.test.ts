@@ -1,16 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import {
   buildApp,
+  type CallResult,
   checkDb,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
 const routes = new Hono<AppEnv>();
@@ -33,32 +33,13 @@ routes.post('/r/unmapped', async (c) => {
   return c.json({});
 });
 
-let endpoint: SiblingEndpoint;
-const { call } = buildApp(routes);
-
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
-});
-afterEach(async () => {
-  await endpoint.clearFaults();
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const { postJson } = buildApp(routes);
 
 const envFor = (overrides: Record<string, string> = {}) =>
   envWith({ DATABASE_URL: endpoint.databaseUrl, DB_RETRY_BASE_DELAY_MS: '20', ...overrides });
 
-const post = (path: string, body: unknown, env: Env) =>
-  call(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-    env,
-  });
-
-function expectAbsent(result: Awaited<ReturnType<typeof post>>, secret: string) {
+function expectAbsent(result: CallResult, secret: string) {
   expect(result.text).not.toContain(secret);
   expect(result.logs.length).toBeGreaterThan(0);
   for (const line of result.logs) expect(line).not.toContain(secret);
@@ -70,7 +51,7 @@ describe('the request log line', () => {
     await endpoint.setFaults({ suspend: { waitMs: 5_000 } });
     const name = uniqueName('CUSTOMER-SECRET-VALUE');
     const env = envFor({ DB_CONNECT_TIMEOUT_MS: '150', DB_RETRY_DEADLINE_MS: '400' });
-    const result = await post('/r/create', { name }, env);
+    const result = await postJson('/r/create', { name }, env);
     expect(result.status).toBe(503);
     expect(result.body).toMatchObject({ code: 'database_unavailable' });
     expectAbsent(result, 'CUSTOMER-SECRET-VALUE');
@@ -87,14 +68,14 @@ describe('the request log line', () => {
       DB_RETRY_DEADLINE_MS: '400',
       DB_STATEMENT_TIMEOUT_MS: '200',
     });
-    const result = await post('/r/http-create', { name }, env);
+    const result = await postJson('/r/http-create', { name }, env);
     expect(result.status).toBe(503);
     expectAbsent(result, 'CUSTOMER-SECRET-VALUE');
   });
 
   it('carries no SQL parameter for an unmapped database error', async () => {
     const value = uniqueName('CUSTOMER-SECRET-VALUE');
-    const result = await post('/r/unmapped', { value }, envFor());
+    const result = await postJson('/r/unmapped', { value }, envFor());
     expect(result.status).toBe(500);
     expect(logLineOf(result)).toMatchObject({ sqlState: '42883', code: 'internal_error' });
     expectAbsent(result, 'CUSTOMER-SECRET-VALUE');

@@ -1,6 +1,6 @@
 import { Client } from '@neondatabase/serverless';
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
 import { endClient } from '../../src/db/close-client';
@@ -12,10 +12,9 @@ import {
   checkDb,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   testEnv,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
 let handlerDone: (() => void) | undefined;
@@ -29,19 +28,8 @@ routes.post('/l/create', async (c) => {
   return c.json({ name }, 201);
 });
 
-let endpoint: SiblingEndpoint;
-const { call } = buildApp(routes);
-
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
-});
-afterEach(async () => {
-  await endpoint.clearFaults();
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const { postJson } = buildApp(routes);
 
 /** A transaction id from a WebSocket session that ends as asked. */
 async function finishedXid(end: 'COMMIT' | 'ROLLBACK'): Promise<string> {
@@ -77,12 +65,7 @@ describe('a connection lost during COMMIT', () => {
     const returned = new Promise<void>((resolve) => {
       handlerDone = resolve;
     });
-    const pending = call('/l/create', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name }),
-      env,
-    });
+    const pending = postJson('/l/create', { name }, env);
     await endpoint.setFaults({ latencyMs: 0 });
     await returned;
     await endpoint.setFaults({ latencyMs: 500 });

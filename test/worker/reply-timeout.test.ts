@@ -1,18 +1,17 @@
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import {
   buildApp,
-  checkDb,
+  countLists,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
-let endpoint: SiblingEndpoint;
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
 
 // After its first statement the handler makes the endpoint hold every later client burst for
 // longer than the reply timeout (connect 100 ms + statement 100 ms): a socket gone silent.
@@ -30,37 +29,18 @@ routes.post('/s/create', async (c) => {
   return c.json({ created: names.length }, 201);
 });
 
-const { call } = buildApp(routes);
-
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
-});
-afterEach(async () => {
-  await endpoint.clearFaults();
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
+const { postJson } = buildApp(routes);
 
 const create = (names: string[], silentAt: number) =>
-  call('/s/create', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ names, silentAt }),
-    env: envWith({
+  postJson(
+    '/s/create',
+    { names, silentAt },
+    envWith({
       DATABASE_URL: endpoint.databaseUrl,
       DB_CONNECT_TIMEOUT_MS: '100',
       DB_STATEMENT_TIMEOUT_MS: '100',
     }),
-  });
-
-async function countLists(names: string[]): Promise<number> {
-  const rows = await checkDb().query('select count(*)::int as n from lists where name = any($1)', [
-    names,
-  ]);
-  return rows[0]?.n as number;
-}
+  );
 
 describe('a session that stops answering', () => {
   it('gives up on a statement after the reply timeout and saves nothing', async () => {

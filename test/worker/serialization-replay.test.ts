@@ -1,6 +1,6 @@
 import { count, eq, like } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import {
@@ -8,9 +8,8 @@ import {
   checkDb,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
 /** Holds the first two arrivals until both are there; later arrivals (replays) pass at once. */
@@ -53,26 +52,8 @@ routes.post('/s/swap', async (c) => {
   return c.json({ ok: true });
 });
 
-let endpoint: SiblingEndpoint;
-const { call } = buildApp(routes);
-
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
-});
-afterEach(async () => {
-  await endpoint.waitForIdle();
-});
-afterAll(async () => {
-  await endpoint.close();
-});
-
-const postJson = (path: string, body: unknown, env: Env) =>
-  call(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-    env,
-  });
+const endpoint = useSiblingEndpoint();
+const { postJson } = buildApp(routes);
 
 async function namesIn(group: string): Promise<string[]> {
   const rows = await checkDb().query('select name from lists where name like $1 order by name', [

@@ -1,18 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import { AppError } from '../../src/errors';
 import { createApp } from '../../src/index';
 import {
   buildApp,
-  checkDb,
+  countLists,
   envWith,
   logLineOf,
-  type SiblingEndpoint,
-  startSiblingEndpoint,
   uniqueName,
+  useSiblingEndpoint,
 } from './core-harness';
 
 const routes = new Hono<AppEnv>();
@@ -79,21 +78,17 @@ routes.get('/t/read', async (c) => {
   return c.json({ rows: rows.length });
 });
 
-let endpoint: SiblingEndpoint;
+const endpoint = useSiblingEndpoint();
 let env: Env;
 const { call } = buildApp(routes);
 
-beforeAll(async () => {
-  endpoint = await startSiblingEndpoint();
+beforeAll(() => {
   env = envWith({ DATABASE_URL: endpoint.databaseUrl, APP_NAME: 'core-transaction-test' });
 });
 afterEach(async () => {
   const idle = await endpoint.waitForIdle();
   expect(idle.wsOpen).toBe(0);
   expect(idle.httpInFlight).toBe(0);
-});
-afterAll(async () => {
-  await endpoint.close();
 });
 
 const post = (body: unknown) => ({
@@ -103,20 +98,13 @@ const post = (body: unknown) => ({
   env,
 });
 
-async function listCount(...names: string[]): Promise<number> {
-  const rows = await checkDb().query('select count(*)::int as n from lists where name = any($1)', [
-    names,
-  ]);
-  return rows[0]?.n as number;
-}
-
 describe('the transaction middleware', () => {
   it('commits when the handler succeeds', async () => {
     const name = uniqueName('commit');
     const result = await call('/t/create', post({ name }));
     expect(result.status).toBe(201);
     expect(logLineOf(result)).toMatchObject({ outcome: 'committed', status: 201, attempts: 1 });
-    expect(await listCount(name)).toBe(1);
+    expect(await countLists([name])).toBe(1);
   });
 
   it('rolls back when the handler throws', async () => {
@@ -125,7 +113,7 @@ describe('the transaction middleware', () => {
     expect(result.status).toBe(422);
     expect(result.body).toMatchObject({ code: 'probe_failed', status: 422 });
     expect(logLineOf(result)).toMatchObject({ outcome: 'rolled_back', code: 'probe_failed' });
-    expect(await listCount(name)).toBe(0);
+    expect(await countLists([name])).toBe(0);
   });
 
   it('rolls back when the handler returns an error status', async () => {
@@ -133,7 +121,7 @@ describe('the transaction middleware', () => {
     const result = await call('/t/create', post({ name, after: 'status' }));
     expect(result.status).toBe(409);
     expect(logLineOf(result)).toMatchObject({ outcome: 'rolled_back' });
-    expect(await listCount(name)).toBe(0);
+    expect(await countLists([name])).toBe(0);
   });
 
   it('rolls back and answers 500 without the message when the handler has a bug', async () => {
@@ -143,7 +131,7 @@ describe('the transaction middleware', () => {
     expect(result.body).toMatchObject({ code: 'internal_error' });
     expect(result.text).not.toContain('handler bug');
     expect(logLineOf(result)).toMatchObject({ outcome: 'rolled_back', errorName: 'TypeError' });
-    expect(await listCount(name)).toBe(0);
+    expect(await countLists([name])).toBe(0);
   });
 
   it('answers 500 and saves nothing when the handler swallows a failed statement', async () => {
@@ -151,7 +139,7 @@ describe('the transaction middleware', () => {
     const result = await call('/t/swallow', post({ name }));
     expect(result.status).toBe(500);
     expect(result.body).toMatchObject({ code: 'transaction_aborted' });
-    expect(await listCount(name)).toBe(0);
+    expect(await countLists([name])).toBe(0);
   });
 
   it("refuses drizzle's transaction() inside the request transaction", async () => {
@@ -165,7 +153,7 @@ describe('the transaction middleware', () => {
     const app = createApp({ extraRoutes: routes, log: () => {} });
     const res = await app.fetch(new Request('http://app.test/t/create', post({ name })), env);
     expect(res.status).toBe(201);
-    expect(await listCount(name)).toBe(1);
+    expect(await countLists([name])).toBe(1);
   });
 
   it('opens no connection for a route that never touches the database', async () => {
@@ -219,7 +207,7 @@ describe('round trips (counted by the local endpoint)', () => {
       expect(result.status).toBe(201);
       await endpoint.waitForIdle();
       expect((await endpoint.counters()).roundTrips).toBe(k + 2);
-      expect(await listCount(...names)).toBe(k);
+      expect(await countLists(names)).toBe(k);
     }
   });
 
