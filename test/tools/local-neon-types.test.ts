@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type FullQueryResults, neon } from '@neondatabase/serverless';
+import { neon } from '@neondatabase/serverless';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
 import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import { fieldShape, typeSampleSql } from '../type-sample.ts';
 import { countBackends, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-types-${process.pid}`;
@@ -23,21 +24,6 @@ afterAll(async () => {
   await direct.end();
 });
 
-/** One row holding a broad sample of types, the enum included. */
-function sampleSql() {
-  return `SELECT
-  1::int2 AS i2, 2147483647::int4 AS i4, 9007199254740993::int8 AS i8,
-  12345.678901234567890::numeric AS num, 1.5::float4 AS f4, 3.141592653589793::float8 AS f8,
-  'NaN'::float8 AS nan, true AS yes, false AS no, 'héllo "x", {y}'::text AS t,
-  '\\xdeadbeef'::bytea AS bytes, '{"a":[1,2.5,"s"]}'::json AS j, '{"b": null}'::jsonb AS jb,
-  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u, '2024-02-29'::date AS d,
-  '13:45:06.789'::time AS tm, '2024-02-29 13:45:06.789'::timestamp AS ts,
-  '2024-02-29 13:45:06.789+02'::timestamptz AS tstz, '1 year 2 mons 3 days 04:05:06'::interval AS iv,
-  ARRAY[1, 2, NULL]::int4[] AS ints, ARRAY['a', 'b c', '"q"', NULL]::text[] AS texts,
-  ARRAY[[1.5, 2], [3, 4]]::float8[] AS matrix, '{"x":1}'::jsonb AS jsonb_obj,
-  'happy'::${MOOD} AS mood, NULL::text AS nothing, NULL::int4 AS no_int`;
-}
-
 async function viaWebSocket(query: string, params: unknown[] = []) {
   const client = createLocalClient(url);
   await client.connect();
@@ -51,8 +37,8 @@ async function viaWebSocket(query: string, params: unknown[] = []) {
 describe('type parity between HTTP and WebSocket', () => {
   it('parses every sampled type to the same JS values over both transports', async () => {
     const sql = neon(url, { fullResults: true });
-    const http = await sql.query(sampleSql());
-    const socket = await viaWebSocket(sampleSql());
+    const http = await sql.query(typeSampleSql(MOOD));
+    const socket = await viaWebSocket(typeSampleSql(MOOD));
 
     expect(http.rows).toEqual(socket.rows);
     expect(http.rows[0]).toMatchObject({
@@ -75,18 +61,9 @@ describe('type parity between HTTP and WebSocket', () => {
 
   it('reports the same field metadata as the wire protocol', async () => {
     const sql = neon(url, { fullResults: true });
-    const http = await sql.query(sampleSql());
-    const socket = await viaWebSocket(sampleSql());
-    const shape = (field: FullQueryResults<false>['fields'][number]) => ({
-      name: field.name,
-      dataTypeID: field.dataTypeID,
-      tableID: field.tableID,
-      columnID: field.columnID,
-      dataTypeSize: field.dataTypeSize,
-      dataTypeModifier: field.dataTypeModifier,
-      format: field.format,
-    });
-    expect(http.fields.map(shape)).toEqual(socket.fields.map(shape));
+    const http = await sql.query(typeSampleSql(MOOD));
+    const socket = await viaWebSocket(typeSampleSql(MOOD));
+    expect(http.fields.map(fieldShape)).toEqual(socket.fields.map(fieldShape));
   });
 
   it('passes driver-encoded parameters through unchanged', async () => {

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:workers';
-import { Client, type FullQueryResults, neon } from '@neondatabase/serverless';
+import { Client, neon } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { applyDriverSettings } from '../../src/db/driver-settings';
+import { fieldShape, typeSampleSql } from '../type-sample';
 
 // The Worker's own settings for a loopback DATABASE_URL: what runs in `wrangler dev` and tests.
 const config = loadConfig(env);
@@ -35,24 +36,10 @@ afterAll(async () => {
   await httpSql().query(`DROP TYPE IF EXISTS ${MOOD}`);
 });
 
-function sampleSql() {
-  return `SELECT
-    1::int2 AS i2, 2147483647::int4 AS i4, 9007199254740993::int8 AS i8,
-    12345.678901234567890::numeric AS num, 1.5::float4 AS f4, 3.141592653589793::float8 AS f8,
-    true AS yes, false AS no, 'héllo "x", {y}'::text AS t, '\\xdeadbeef'::bytea AS bytes,
-    '{"a":[1,2.5,"s"]}'::json AS j, '{"b": null}'::jsonb AS jb,
-    'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u, '2024-02-29'::date AS d,
-    '13:45:06.789'::time AS tm, '2024-02-29 13:45:06.789'::timestamp AS ts,
-    '2024-02-29 13:45:06.789+02'::timestamptz AS tstz,
-    '1 year 2 mons 3 days 04:05:06'::interval AS iv, ARRAY[1, 2, NULL]::int4[] AS ints,
-    ARRAY['a', 'b c', '"q"', NULL]::text[] AS texts, ARRAY[[1.5, 2], [3, 4]]::float8[] AS matrix,
-    'happy'::${MOOD} AS mood, NULL::text AS nothing`;
-}
-
 describe('the Neon driver inside workerd', () => {
   it('parses every sampled type to the same values over HTTP and WebSocket', async () => {
-    const http = await httpSql().query(sampleSql());
-    const socket = await viaWebSocket(sampleSql());
+    const http = await httpSql().query(typeSampleSql(MOOD));
+    const socket = await viaWebSocket(typeSampleSql(MOOD));
 
     expect(http.rows).toEqual(socket.rows);
     expect(http.rows[0]).toMatchObject({
@@ -71,18 +58,9 @@ describe('the Neon driver inside workerd', () => {
   });
 
   it('reports the same field metadata over HTTP and WebSocket', async () => {
-    const http = await httpSql().query(sampleSql());
-    const socket = await viaWebSocket(sampleSql());
-    const shape = (field: FullQueryResults<false>['fields'][number]) => ({
-      name: field.name,
-      dataTypeID: field.dataTypeID,
-      tableID: field.tableID,
-      columnID: field.columnID,
-      dataTypeSize: field.dataTypeSize,
-      dataTypeModifier: field.dataTypeModifier,
-      format: field.format,
-    });
-    expect(http.fields.map(shape)).toEqual(socket.fields.map(shape));
+    const http = await httpSql().query(typeSampleSql(MOOD));
+    const socket = await viaWebSocket(typeSampleSql(MOOD));
+    expect(http.fields.map(fieldShape)).toEqual(socket.fields.map(fieldShape));
   });
 
   it('sends the same parameters the same way over HTTP and WebSocket', async () => {
