@@ -35,6 +35,40 @@ function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
 }
 
 /**
+ * `SET LOCAL statement_timeout` for the HTTP transaction it opens, or null when the limit is off.
+ * Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the bound
+ * travels as the first statement of a batch: still one round trip. Only a validated integer is
+ * spliced in (`SET` takes no bind parameters).
+ */
+function statementTimeoutQuery(sql: AnyQueryFunction, config: AppConfig) {
+  if (config.statementTimeoutMs === 0) return null;
+  return sql.query(`SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
+}
+
+/**
+ * Sends one query bounded like a transaction's statement: as `[SET LOCAL statement_timeout,
+ * query]` in one HTTP transaction, so PostgreSQL itself cancels it (57014) instead of leaving it
+ * running after the client gave up.
+ */
+async function sendBounded(
+  sql: AnyQueryFunction,
+  config: AppConfig,
+  connectMs: number,
+  text: string,
+  params: unknown[] | undefined,
+  queryOptions: QueryOptions,
+): Promise<unknown> {
+  const timeout = statementTimeoutQuery(sql, config);
+  if (!timeout) return sql.query(text, params, withTimeout(queryOptions, connectMs, config));
+  const { fetchOptions, authToken } = queryOptions ?? {};
+  const results = await sql.transaction(
+    [timeout, sql.query(text, params, queryOptions)],
+    withTimeout({ fetchOptions, authToken }, connectMs, config),
+  );
+  return results[1];
+}
+
+/**
  * The driver's `neon()` function with every query and batch timed into the trace, bounded per
  * attempt, and (with `retry`) retried like a connect: backoff with jitter within the deadline.
  */
@@ -63,9 +97,7 @@ function wrapQueries(
     let sent: Promise<unknown> | undefined;
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
     pending.then = (onFulfilled?: unknown, onRejected?: unknown) => {
-      sent ??= run((connectMs) =>
-        Promise.resolve(sql.query(text, params, withTimeout(queryOptions, connectMs, config))),
-      );
+      sent ??= run((connectMs) => sendBounded(sql, config, connectMs, text, params, queryOptions));
       return sent.then(
         onFulfilled as (value: unknown) => unknown,
         onRejected as (error: unknown) => unknown,
@@ -77,9 +109,13 @@ function wrapQueries(
     queries: Parameters<AnyQueryFunction['transaction']>[0],
     txOptions?: TransactionOptions,
   ) =>
-    run((connectMs) =>
-      sql.transaction(queries, withTimeout(txOptions, connectMs, config)),
-    )) as AnyQueryFunction['transaction'];
+    run(async (connectMs) => {
+      const timeout = statementTimeoutQuery(sql, config);
+      const list = typeof queries === 'function' ? queries(sql) : queries;
+      const bounded = (timeout ? [timeout, ...list] : list) as typeof queries;
+      const results = await sql.transaction(bounded, withTimeout(txOptions, connectMs, config));
+      return timeout ? results.slice(1) : results;
+    })) as AnyQueryFunction['transaction'];
   return Object.assign(
     ((...args: Parameters<AnyQueryFunction>) => sql(...args)) as AnyQueryFunction,
     { query, transaction, unsafe: sql.unsafe },

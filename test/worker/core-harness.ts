@@ -8,6 +8,13 @@ import { loadConfig } from '../../src/config';
 import { applyDriverSettings } from '../../src/db/driver-settings';
 import { createApp } from '../../src/index';
 
+declare module 'vitest' {
+  // Provided by test/global-setup.ts: the harness's superuser login, never the app's.
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
+
 /** The test stack's bindings (LOCAL_CONTROL_URL exists only in tests). */
 export const testEnv = env as Env & { LOCAL_CONTROL_URL: string };
 
