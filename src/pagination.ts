@@ -31,11 +31,21 @@ export function decodeCursor(raw: string): PageCursor {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
   const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== 'string' || !ISO_MICROS.test(createdAt)) throw invalid();
-  if (Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) {
-    throw invalid();
-  }
+  if (typeof createdAt !== 'string' || !isCalendarTimestamp(createdAt)) throw invalid();
+  if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { createdAt, id };
+}
+
+/**
+ * True for `YYYY-MM-DDTHH:MM:SS.ffffffZ` naming a real instant in years 0001-9999, which is what
+ * PostgreSQL prints for the stored timestamps. `Date.parse` alone accepts Feb 30 (rolling it
+ * over), so the parsed date must print back as the same text; PostgreSQL has no year 0.
+ */
+export function isCalendarTimestamp(text: string): boolean {
+  if (!ISO_MICROS.test(text) || text.startsWith('0000')) return false;
+  const millis = `${text.slice(0, 23)}Z`;
+  const parsed = new Date(millis);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
 }
 
 /** Splits `limit + 1` fetched rows into a page and the cursor of the next one, if any. */

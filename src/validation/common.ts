@@ -36,9 +36,18 @@ export function boundedText(max: number) {
     .openapi({ minLength: 1, maxLength: max });
 }
 
+/**
+ * A UUID in its canonical lower-case form. PostgreSQL compares uuids case-insensitively but the
+ * app compares strings (duplicate checks, Idempotency-Key request hashes), so input is
+ * lower-cased here, before anything else sees it.
+ */
+export function uuidInput() {
+  return z.uuid().toLowerCase();
+}
+
 /** A uuid path parameter named `id`. */
 export const IdParamsSchema = z.strictObject({
-  id: z.uuid().openapi({
+  id: uuidInput().openapi({
     param: { name: 'id', in: 'path' },
     example: '0b0e3b4e-5d4a-4c1e-9f6b-2a7d3c1e8f00',
   }),

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { boundedText, MAX_PAGE_SIZE, pageQueryShape, TimestampSchema } from './common';
+import { boundedText, MAX_PAGE_SIZE, pageQueryShape, TimestampSchema, uuidInput } from './common';
 
 export const TODO_TITLE_MAX = 200;
 
@@ -18,7 +18,7 @@ export const TodoSchema = z
 /** Body of `POST /todos`. */
 export const CreateTodoBodySchema = z
   .strictObject({
-    listId: z.uuid(),
+    listId: uuidInput(),
     title: boundedText(TODO_TITLE_MAX),
     completed: z.boolean().optional(),
   })
@@ -29,7 +29,7 @@ export const CreateTodoBodySchema = z
 /** Body of `PATCH /todos/{id}`: any subset of the fields, at least one. */
 export const UpdateTodoBodySchema = z
   .strictObject({
-    listId: z.uuid().optional(),
+    listId: uuidInput().optional(),
     title: boundedText(TODO_TITLE_MAX).optional(),
     completed: z.boolean().optional(),
   })
@@ -43,11 +43,11 @@ export const UpdateTodoBodySchema = z
 export const MoveTodosBodySchema = z
   .strictObject({
     todoIds: z
-      .array(z.uuid())
+      .array(uuidInput())
       .min(1)
       .max(MAX_PAGE_SIZE)
       .refine((ids) => new Set(ids).size === ids.length, 'must not contain duplicates'),
-    listId: z.uuid(),
+    listId: uuidInput(),
   })
   .openapi('MoveTodos', {
     example: {
@@ -58,8 +58,7 @@ export const MoveTodosBodySchema = z
 
 /** Query of `GET /todos`. */
 export const ListTodosQuerySchema = z.strictObject({
-  listId: z
-    .uuid()
+  listId: uuidInput()
     .optional()
     .openapi({ param: { name: 'listId', in: 'query' } }),
   completed: z
