@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { handleError, handleNotFound } from './errors';
 import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
+import { corsFromEnv } from './middleware/cors';
 import { requestLog } from './middleware/request-log';
 import { transaction } from './middleware/transaction';
 import { api } from './routes/api';
@@ -17,14 +19,24 @@ export type CreateAppOptions = {
 };
 
 /**
- * Builds the app: request id, one log line per request, the transaction middleware (which
- * replays a request through this same app on a serialization failure), routes, one error path.
+ * Builds the app: request id, one log line per request, secure headers and CORS, the transaction
+ * middleware (which replays a request through this same app on a serialization failure), routes,
+ * one error path.
  */
 export function createApp(options: CreateAppOptions = {}) {
   const app = new Hono<AppEnv>();
   // A caller's X-Request-Id is kept when it is short and plain ([A-Za-z0-9_=-]).
   app.use(requestId({ limitLength: 128 }));
   app.use(requestLog({ log: options.log }));
+  // Every answer, health and errors included, gets the same headers; overwrite: false lets the
+  // docs page keep its own, looser CSP.
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      overwrite: false,
+    }),
+    corsFromEnv(),
+  );
   app.use(transaction({ dispatch: (request, env, ctx) => app.fetch(request, env, ctx) }));
   app.route('/', health);
   if (options.extraRoutes) app.route('/', options.extraRoutes);

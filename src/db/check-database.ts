@@ -1,7 +1,7 @@
 import { neon } from '@neondatabase/serverless';
 import type { AppConfig, EndpointKind } from '../config';
 import { applyDriverSettings } from './driver-settings';
-import { type RetryStats, retryPolicyFor, retryTransient } from './retry';
+import type { RetryStats } from './retry';
 
 /** What `GET /health/db` reports when the database answered. */
 export type DatabaseHealthReport = {
@@ -13,8 +13,10 @@ export type DatabaseHealthReport = {
 };
 
 /**
- * One `SELECT 1` round trip over HTTP (which also reads the server version), retried like a
- * connect: a suspended compute gets the same deadline as a request.
+ * One `SELECT 1` round trip over HTTP (which also reads the server version): a single attempt,
+ * bounded by the connect timeout. The route is anonymous, so it never retries: during an outage
+ * each call costs the database at most one connect. Neon's proxy holds a request to a
+ * suspended compute until it wakes, so a cold start fits in that one attempt.
  */
 export async function checkDatabase(
   config: AppConfig,
@@ -22,20 +24,15 @@ export async function checkDatabase(
 ): Promise<DatabaseHealthReport> {
   applyDriverSettings(config);
   const started = Date.now();
-  let attemptStarted = started;
-  const rows = await retryTransient(
-    (timeoutMs) => {
-      attemptStarted = Date.now();
-      const sql = neon(config.databaseUrl, {
-        fetchOptions: { signal: AbortSignal.timeout(timeoutMs + config.statementTimeoutMs) },
-      });
-      return sql.query("SELECT 1 AS ok, current_setting('server_version') AS server_version");
-    },
-    retryPolicyFor(config, started),
-    stats,
+  stats.connectAttempts += 1;
+  const sql = neon(config.databaseUrl, {
+    fetchOptions: { signal: AbortSignal.timeout(config.connectTimeoutMs) },
+  });
+  const rows = await sql.query(
+    "SELECT 1 AS ok, current_setting('server_version') AS server_version",
   );
   return {
-    latencyMs: Date.now() - attemptStarted,
+    latencyMs: Date.now() - started,
     driver: 'http',
     endpoint: config.endpointKind,
     serverVersion: String(rows[0]?.server_version ?? ''),

@@ -1,10 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../app-env';
 import { AppError } from '../errors';
 import { requireApiToken } from '../middleware/auth';
-import { corsFromEnv } from '../middleware/cors';
 import { requireJsonBody } from '../middleware/json-body';
 import { IdempotencyKeySchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
@@ -19,20 +17,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 const API_VERSION = '1.0.0';
 
 /**
- * The Todo API with its hardening, OpenAPI document (/openapi.json) and docs page (/docs).
- * The core mounts it at '/'.
+ * The Todo API with its auth and body limits, OpenAPI document (/openapi.json) and docs page
+ * (/docs). The core mounts it at '/', behind the app-wide secure headers and CORS.
  */
 export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-api.use(
-  '*',
-  // overwrite: false lets the docs page keep its own, looser CSP.
-  secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    overwrite: false,
-  }),
-  corsFromEnv(),
-);
 for (const resource of ['/lists/*', '/todos/*']) {
   api.use(
     resource,
