@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { handleError, handleNotFound } from './errors';
 import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
+import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
 import { requestLog } from './middleware/request-log';
 import { transaction } from './middleware/transaction';
@@ -21,7 +22,7 @@ export type CreateAppOptions = {
 /**
  * Builds the app: request id, one log line per request, secure headers and CORS, the transaction
  * middleware (which replays a request through this same app on a serialization failure), routes,
- * one error path.
+ * one error path. A known path asked with another method is a 405 with `Allow`.
  */
 export function createApp(options: CreateAppOptions = {}) {
   const app = new Hono<AppEnv>();
@@ -36,6 +37,7 @@ export function createApp(options: CreateAppOptions = {}) {
       overwrite: false,
     }),
     corsFromEnv(),
+    refuseUnsupportedMethods({ routes: () => app.routes }),
   );
   app.use(transaction({ dispatch: (request, env, ctx) => app.fetch(request, env, ctx) }));
   app.route('/', health);

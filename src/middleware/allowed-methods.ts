@@ -1,0 +1,56 @@
+import { createMiddleware } from 'hono/factory';
+import { METHOD_NAME_ALL } from 'hono/router';
+import { PatternRouter } from 'hono/router/pattern-router';
+import type { RouterRoute } from 'hono/types';
+import type { AppEnv } from '../app-env';
+import { AppError } from '../errors';
+
+/** Options of {@link refuseUnsupportedMethods}. */
+export type AllowedMethodsOptions = {
+  /** The app's routes (`app.routes`), read on the first request, when all are registered. */
+  routes: () => readonly RouterRoute[];
+};
+
+// The order methods are listed in `Allow`.
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Which methods the routes answer on a path. Middleware (method ALL) answers nothing by itself
+ * and is left out; GET implies HEAD, which Hono answers with the GET handler.
+ * @example allowedMethodsOf(app.routes)('/lists') // ['GET', 'HEAD', 'POST']
+ */
+export function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string) => string[] {
+  const router = new PatternRouter<string>();
+  const methods = new Set<string>();
+  for (const route of routes) {
+    if (route.method === METHOD_NAME_ALL) continue;
+    router.add(route.method, route.path, route.method);
+    methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  const ordered = [...methods].sort(
+    (a, b) => (METHOD_ORDER.indexOf(a) >>> 0) - (METHOD_ORDER.indexOf(b) >>> 0),
+  );
+  return (path) =>
+    ordered.filter((method) => router.match(method === 'HEAD' ? 'GET' : method, path)[0].length);
+}
+
+/**
+ * A known path asked with a method none of its routes answers is a 405 with `Allow`
+ * (RFC 9110 §15.5.5), decided before auth and body checks so those cannot mask it; a path no
+ * route answers falls through to the 404.
+ */
+export function refuseUnsupportedMethods(options: AllowedMethodsOptions) {
+  let allowedMethods: ((path: string) => string[]) | undefined;
+  return createMiddleware<AppEnv>(async function refuseUnsupportedMethods(c, next) {
+    allowedMethods ??= allowedMethodsOf(options.routes());
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length === 0 || allowed.includes(c.req.method)) return next();
+    throw new AppError(
+      405,
+      'method_not_allowed',
+      `${c.req.path} does not answer ${c.req.method}; it answers ${allowed.join(', ')}.`,
+      { headers: { Allow: allowed.join(', ') } },
+    );
+  });
+}
