@@ -45,6 +45,9 @@ const ISOLATION_LEVELS: readonly IsolationLevel[] = [
   'repeatable read',
   'serializable',
 ];
+/** The API token `npm run dev` uses when .dev.vars sets none; public, so only for loopback. */
+export const LOCAL_DEV_API_TOKEN = 'local-dev-token';
+
 const INSECURE_SSL_MODES = new Set(['disable', 'allow', 'prefer']);
 const URL_SHAPE = 'postgresql://USER:PASSWORD@HOST/DATABASE?sslmode=require';
 
@@ -125,6 +128,17 @@ function assertTlsForRemote(url: URL): void {
   }
 }
 
+// The local token is in this repository for anyone to read: a Worker that accepts it in front of
+// a real database accepts writes from anyone.
+function refuseLocalTokenForRemote(vars: RawVars, url: URL): void {
+  if (vars.API_TOKEN === LOCAL_DEV_API_TOKEN && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(
+      'API_TOKEN is the public local development token while DATABASE_URL is not a local ' +
+        'database; set a real token: `wrangler secret put API_TOKEN` (any long random string).',
+    );
+  }
+}
+
 const warnedHosts = new Set<string>();
 
 function warnIfUnpooled(url: URL): void {
@@ -162,6 +176,7 @@ function buildConfig(env: Env): AppConfig {
   const vars = env as unknown as RawVars;
   const url = parseDatabaseUrl(vars.DATABASE_URL);
   assertTlsForRemote(url);
+  refuseLocalTokenForRemote(vars, url);
   warnIfUnpooled(url);
   const appName = readAppName(vars);
   url.searchParams.set('application_name', appName);

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { ConfigError } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { AppError } from '../errors';
 
 /** Options of {@link requireApiToken}. */
@@ -42,6 +42,8 @@ export function requireApiToken(options: ApiTokenOptions = {}) {
   const readMethods = new Set(options.readMethods ?? ['GET', 'HEAD', 'OPTIONS']);
   return createMiddleware<AppEnv>(async function requireApiToken(c, next) {
     if (readMethods.has(c.req.method) && !readsRequireAuth(c.env)) return next();
+    // The configuration decides whether this token may be used at all (see loadConfig).
+    loadConfig(c.env);
     const expected = c.env.API_TOKEN;
     if (!expected) {
       throw new ConfigError(

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
-import { ConfigError, isLoopbackHost, loadConfig } from '../../src/config';
+import { ConfigError, isLoopbackHost, LOCAL_DEV_API_TOKEN, loadConfig } from '../../src/config';
 import { buildApp, envWith, logLineOf } from './core-harness';
 
 const PASSWORD = 'Hunter2-secret-pw';
@@ -113,6 +113,17 @@ describe('loadConfig', () => {
     expect(configFor({ ...base, DB_ISOLATION_LEVEL: 'chaos' })).toThrow(/DB_ISOLATION_LEVEL/);
   });
 
+  it('refuses the local development token with a database that is not local', () => {
+    const remote = `postgresql://app:${PASSWORD}@ep-tok-1-pooler.eu-central-1.aws.neon.tech/db`;
+    const load = configFor({ DATABASE_URL: remote, API_TOKEN: LOCAL_DEV_API_TOKEN });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/wrangler secret put API_TOKEN/);
+    expect(load).not.toThrow(new RegExp(LOCAL_DEV_API_TOKEN));
+    const local = 'postgres://u:p@127.0.0.1:4444/main';
+    expect(configFor({ DATABASE_URL: local, API_TOKEN: LOCAL_DEV_API_TOKEN })).not.toThrow();
+    expect(configFor({ DATABASE_URL: remote, API_TOKEN: 'a-real-secret' })).not.toThrow();
+  });
+
   it('memoizes per env object', () => {
     const env = envWith({ DATABASE_URL: 'postgres://u:p@127.0.0.1:4444/main' });
     expect(loadConfig(env)).toBe(loadConfig(env));
@@ -156,6 +167,32 @@ describe('a misconfigured Worker', () => {
     expect(String(logLineOf(result).error)).toContain('percent-encoded');
     expect(result.text).not.toContain(PASSWORD);
     expect(result.logs.join('\n')).not.toContain(PASSWORD);
+  });
+
+  it.each([
+    ['a write', 'POST', '/lists'],
+    ['a read', 'GET', '/lists'],
+  ])('refuses %s with the local token in front of a remote database', async (_, method, path) => {
+    const env = envWith({
+      DATABASE_URL: `postgresql://app:${PASSWORD}@ep-tok-2-pooler.eu-central-1.aws.neon.tech/db`,
+      API_TOKEN: LOCAL_DEV_API_TOKEN,
+    });
+    const result = await call(path, {
+      method,
+      env,
+      headers: {
+        Authorization: `Bearer ${LOCAL_DEV_API_TOKEN}`,
+        'Content-Type': 'application/json',
+      },
+      body: method === 'POST' ? JSON.stringify({ name: 'never' }) : undefined,
+    });
+    expect(result.status).toBe(500);
+    expect(result.body).toMatchObject({ code: 'configuration_error' });
+    expect(String(logLineOf(result).error)).toContain('wrangler secret put API_TOKEN');
+    for (const secret of [LOCAL_DEV_API_TOKEN, PASSWORD]) {
+      expect(result.text).not.toContain(secret);
+      expect(result.logs.join('\n')).not.toContain(secret);
+    }
   });
 
   it('still answers GET /health, which needs no database', async () => {
