@@ -13,6 +13,7 @@ import { toolDatabaseUrl } from './local-urls.ts';
 
 /** The sample lists; they also mark a database as seeded. */
 export const SEED_LIST_NAMES = ['Groceries (sample)', 'Home (sample)', 'Work (sample)'];
+/** How many todos drizzle-seed gives each sample list. */
 export const SEED_TODOS_PER_LIST = 4;
 const SEED_TODO_TITLES = [
   'Buy oat milk',
