@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { localDirectUrl, toolDatabaseUrl } from '../../tools/local-urls';
+
+describe('toolDatabaseUrl', () => {
+  it('prefers DATABASE_URL_DIRECT', () => {
+    expect(toolDatabaseUrl({ DATABASE_URL_DIRECT: 'postgres://a:b@db.example/app' })).toBe(
+      'postgres://a:b@db.example/app',
+    );
+  });
+
+  it("falls back to the local stack's PostgreSQL, on PG_PORT when set", () => {
+    expect(toolDatabaseUrl({})).toBe(localDirectUrl({}));
+    expect(new URL(localDirectUrl({})).port).toBe('54322');
+    expect(new URL(localDirectUrl({ PG_PORT: '6000' })).port).toBe('6000');
+  });
+
+  it('treats an empty DATABASE_URL_DIRECT as unset, as an empty line in a shell leaves it', () => {
+    expect(toolDatabaseUrl({ DATABASE_URL_DIRECT: '' })).toBe(localDirectUrl({}));
+  });
+});
