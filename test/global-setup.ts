@@ -1,14 +1,17 @@
-import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { removeLeftoverClusters } from '../tools/postgres.ts';
+import { removeCluster, removeLeftoverClusters } from '../tools/postgres.ts';
 import { startLocalStack } from '../tools/stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The Worker's: the app role (owns the tables, not a superuser) through the endpoint. */
     databaseUrl: string;
     controlUrl: string;
+    /** The harness's: the superuser, direct TCP to PostgreSQL. */
     postgresUrl: string;
+    /** The app role, direct TCP to PostgreSQL (as migrations connect). */
+    appPostgresUrl: string;
   }
 }
 
@@ -25,10 +28,11 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('controlUrl', stack.controlUrl);
   project.provide('postgresUrl', stack.postgres.url);
+  project.provide('appPostgresUrl', stack.postgres.appUrl);
 
   return async () => {
     await stack.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeCluster(dataDir);
   };
 }
 
