@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { LocalSetupError } from './setup-error.ts';
 
 /** The passwords of one local data folder's two logins. */
 export interface LocalLogins {
@@ -27,7 +28,7 @@ export async function loadOrCreateLogins(file: string): Promise<LocalLogins> {
   if (text !== undefined) {
     const stored = parseLogins(text);
     if (!stored) {
-      throw new Error(
+      throw new LocalSetupError(
         `${file} is not a credentials file this tool wrote: delete it and its data folder to start over.`,
       );
     }

