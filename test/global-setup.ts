@@ -1,14 +1,18 @@
-import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { removeLeftoverClusters } from '../tools/postgres.ts';
-import { startLocalStack } from '../tools/stack.ts';
+import { removeCluster, removeLeftoverClusters } from '../tools/postgres.ts';
+import { LocalSetupError } from '../tools/setup-error.ts';
+import { type LocalStack, startLocalStack } from '../tools/stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** The Worker's: the app role (owns the tables, not a superuser) through the endpoint. */
     databaseUrl: string;
     controlUrl: string;
+    /** The harness's: the superuser, direct TCP to PostgreSQL. */
     postgresUrl: string;
+    /** The app role, direct TCP to PostgreSQL (as migrations connect). */
+    appPostgresUrl: string;
   }
 }
 
@@ -16,19 +20,28 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   await removeLeftoverClusters('.local', 'test-pg');
   const dataDir = `.local/test-pg-${process.pid}`;
-  const stack = await startLocalStack({
-    dataDir,
-    postgresPort: await findFreePort(),
-    endpointPort: 0,
-    unsafeFast: true,
-  });
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      dataDir,
+      postgresPort: await findFreePort(),
+      endpointPort: 0,
+      unsafeFast: true,
+    });
+  } catch (error) {
+    if (!(error instanceof LocalSetupError)) throw error;
+    // Vitest would print a stack trace for what one line says in full.
+    console.error(`\x1b[31mnpm test: the local stack cannot start.\x1b[0m ${error.message}`);
+    process.exit(1);
+  }
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('controlUrl', stack.controlUrl);
   project.provide('postgresUrl', stack.postgres.url);
+  project.provide('appPostgresUrl', stack.postgres.appUrl);
 
   return async () => {
     await stack.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeCluster(dataDir);
   };
 }
 

@@ -39,13 +39,18 @@ async function main() {
       endpointPort: ENDPOINT_PORT,
       log: (line) => say(line),
     });
-    say(`PostgreSQL ${stack.postgres.host}:${stack.postgres.port} (data in ${DATA_DIR})`);
+    const { postgres } = stack;
+    say(`PostgreSQL ${postgres.host}:${postgres.port} (data in ${DATA_DIR})`);
+    say(
+      `logins: "${postgres.appUser}" (the Worker's and migrations', owns database "${postgres.database}", not a superuser) and "${postgres.user}" (superuser); passwords in ${postgres.credentialsFile}`,
+    );
     say(`local Neon endpoint ${stack.endpoint.url} (HTTP /sql and WebSocket)`);
     say(`stack ready in ${Math.round(performance.now() - started)} ms`);
     vars.DATABASE_URL = stack.databaseUrl;
   }
   // A well-known token is fine for a local database, never for a real one.
-  if (stack) vars.API_TOKEN ??= 'local-dev-token';
+  // An empty value (a .dev.vars copied from the example) counts as unset.
+  if (stack && !vars.API_TOKEN) vars.API_TOKEN = 'local-dev-token';
   else if (!vars.API_TOKEN)
     say('API_TOKEN is not set: writes will answer 500 configuration_error.');
 

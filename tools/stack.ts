@@ -14,7 +14,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   postgres: LocalPostgres;
   endpoint: NeonEndpoint;
-  /** What the Worker uses: the local Neon endpoint stands where Neon's proxy would. */
+  /**
+   * What the Worker uses: the app role (owner, not superuser) through the local Neon endpoint,
+   * which stands where Neon's proxy would.
+   */
   databaseUrl: string;
   /** The endpoint's fault and counter API. */
   controlUrl: string;
@@ -32,7 +35,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let endpoint: NeonEndpoint;
   try {
-    await applyMigrations(postgres.url, log);
+    // As on Neon, the app's own role migrates, so every table it creates is its own.
+    await applyMigrations(postgres.appUrl, log);
     endpoint = await startNeonEndpoint({
       port: options.endpointPort,
       upstream: { host: postgres.host, port: postgres.port },
@@ -42,7 +46,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await postgres.stop();
     throw error;
   }
-  const credentials = `${postgres.user}:${encodeURIComponent(postgres.password)}`;
+  const credentials = `${postgres.appUser}:${encodeURIComponent(postgres.appPassword)}`;
   return {
     postgres,
     endpoint,

@@ -14,9 +14,15 @@ export type FileEndpointFixture = {
   close(): Promise<void>;
 };
 
-/** A database URL on a local endpoint port whose sessions carry `app` as application_name. */
+/**
+ * A database URL on a local endpoint port whose sessions carry `app` as application_name. It
+ * logs in as the test cluster's superuser: these tests are the harness, checking the endpoint.
+ */
 export function endpointDatabaseUrl(port: number, app: string): string {
-  return `postgres://postgres:postgres@127.0.0.1:${port}/main?application_name=${app}`;
+  const url = new URL(inject('postgresUrl'));
+  url.host = `127.0.0.1:${port}`;
+  url.search = `?application_name=${app}`;
+  return url.toString();
 }
 
 /** Starts an endpoint on a free port in front of the test stack's Postgres. */

@@ -29,6 +29,7 @@ afterAll(() => fixture.close());
 async function call(method: string, path: string, body?: unknown) {
   const res = await fetch(`${control}${path}`, {
     method,
+    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -125,6 +126,7 @@ describe('POST /_local/endpoints and DELETE /_local/endpoints/:port', () => {
     endpoint.resetCounters();
     await fetch(`${created.body.controlUrl}/faults`, {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ suspend: { failCount: 'forever' } }),
     });
     await expect(sibling`SELECT 1`).rejects.toThrow(/Couldn't connect to compute node/);

@@ -98,9 +98,9 @@ describe('WebSocket relay', () => {
 
   it('relays only to its upstream, whatever ?address= or the connection string name', async () => {
     const decoy = await startDecoy();
-    const client = createLocalClient(
-      `postgres://postgres:postgres@127.0.0.1:${decoy.port}/main?application_name=${APP}`,
-    );
+    const decoyUrl = new URL(url);
+    decoyUrl.port = String(decoy.port);
+    const client = createLocalClient(decoyUrl.toString());
     client.neonConfig.wsProxy = () =>
       `127.0.0.1:${endpoint.port}/v2?address=127.0.0.1:${decoy.port}`;
     await client.connect();
@@ -121,7 +121,7 @@ describe('WebSocket counters', () => {
     const loggedIn = readyForQuery(socket, 1);
     // Two messages before any answer: one burst.
     socket.send(startupMessage('postgres', 'main'));
-    socket.send(typedMessage('p', 'postgres'));
+    socket.send(typedMessage('p', new URL(url).password));
     await loggedIn;
     const answered = readyForQuery(socket, 1);
     socket.send(typedMessage('Q', 'SELECT 1'));

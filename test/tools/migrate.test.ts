@@ -87,10 +87,10 @@ describe('productionDirectUrl', () => {
 
 describe('applyMigrations', () => {
   it('is a no-op on an up-to-date database, and concurrent runs do not conflict', async () => {
-    const url = inject('postgresUrl');
+    const url = inject('appPostgresUrl');
     const lines: string[] = [];
     await Promise.all([applyMigrations(url, (l) => lines.push(l)), applyMigrations(url)]);
-    expect(lines.join('\n')).not.toContain('postgres:postgres');
+    expect(lines.join('\n')).not.toContain(new URL(url).password);
     const client = new pg.Client(url);
     await client.connect();
     try {

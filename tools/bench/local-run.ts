@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { removeLeftoverClusters } from '../postgres.ts';
+import { removeCluster, removeLeftoverClusters } from '../postgres.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { type RunningWorker, startWorker } from './worker-runner.ts';
 
@@ -52,7 +52,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     process.off('SIGINT', onInterrupt);
     await Promise.all([...workers.values()].map((w) => w.dispose().catch(() => {})));
     await stack?.stop().catch(() => {});
-    await rm(dataDir, { recursive: true, force: true });
+    await removeCluster(dataDir);
     await rm(buildDir, { recursive: true, force: true });
   };
   const onInterrupt = () => {

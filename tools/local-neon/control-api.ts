@@ -21,6 +21,11 @@ export async function handleControlRequest(
   const { endpoint, siblings } = context;
   const route = `${request.method} ${new URL(request.url ?? '/', 'http://localhost').pathname}`;
   const siblingPort = /^DELETE \/_local\/endpoints\/(\d+)$/.exec(route)?.[1];
+  if (!isJsonOrEmpty(request)) {
+    return sendJson(response, 415, {
+      message: '/_local takes only Content-Type: application/json bodies',
+    });
+  }
   try {
     if (route === 'GET /_local/counters') return sendJson(response, 200, endpoint.counters());
     if (route === 'POST /_local/counters/reset') {
@@ -82,6 +87,19 @@ export function parseFaultSettings(text: string): FaultSettings {
     throw bad('suspend.failCount');
   }
   return value as FaultSettings;
+}
+
+/**
+ * A form or `text/plain` body is what a page can send without a CORS preflight; JSON needs
+ * one, and this endpoint answers no preflight.
+ */
+function isJsonOrEmpty(request: IncomingMessage): boolean {
+  const type = request.headers['content-type'];
+  if (type !== undefined) return type.split(';')[0]?.trim().toLowerCase() === 'application/json';
+  const hasBody =
+    request.headers['transfer-encoding'] !== undefined ||
+    Number(request.headers['content-length'] ?? 0) > 0;
+  return !hasBody;
 }
 
 function isCount(value: unknown): value is number {

@@ -42,7 +42,6 @@ export function sendJsonText(
   response.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(payload),
-    'Access-Control-Allow-Origin': '*',
     ...(status === 413 ? { Connection: 'close' } : {}),
     ...headers,
   });

@@ -5,7 +5,9 @@ import { handleControlRequest } from './control-api.ts';
 import { CounterSet } from './counters.ts';
 import { FaultController } from './faults.ts';
 import { sendJson } from './http-util.ts';
+import { refusalReason } from './request-guard.ts';
 import { handleSqlRequest } from './sql-api.ts';
+import { SqlRequestError } from './sql-request.ts';
 import { terminateSessions } from './terminate-sessions.ts';
 import type { NeonEndpoint, NeonEndpointOptions } from './types.ts';
 import { UpstreamPools } from './upstream-pool.ts';
@@ -20,6 +22,7 @@ export type {
 
 const DEFAULT_PORT = 4444;
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_SIBLINGS = 32;
 
 /**
  * Starts a local stand-in for Neon's proxy in front of a real PostgreSQL: the driver's HTTP
@@ -49,6 +52,11 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
   let closing: Promise<void> | undefined;
 
   server.on('request', (request, response) => {
+    const refusal = refusalReason(request.headers, host);
+    if (refusal) {
+      log(`refused: ${refusal}`);
+      return sendJson(response, 403, { message: refusal });
+    }
     const isControl = request.url?.startsWith('/_local') ?? false;
     const handled = isControl
       ? handleControlRequest(request, response, controlContext)
@@ -57,8 +65,13 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
   });
 
   server.on('upgrade', (request, socket, head) => {
-    counters.countUpgradeRequest();
     socket.on('error', () => socket.destroy());
+    const refusal = refusalReason(request.headers, host);
+    if (refusal) {
+      log(`refused: ${refusal}`);
+      return void socket.end(forbiddenResponse(refusal));
+    }
+    counters.countUpgradeRequest();
     void faults.delay().then(() => {
       if (closing) return socket.destroy();
       webSockets.handleUpgrade(request, socket, head, (ws) => {
@@ -117,12 +130,35 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
     endpoint,
     siblings,
     async startSibling() {
-      const sibling = await startNeonEndpoint({ ...options, host, port: 0 });
+      const maxSiblings = options.maxSiblings ?? DEFAULT_MAX_SIBLINGS;
+      if (siblings.size >= maxSiblings) {
+        throw new SqlRequestError(
+          429,
+          maxSiblings === 0
+            ? 'this endpoint starts no siblings (a sibling cannot start its own): ask its parent'
+            : `at most ${maxSiblings} sibling endpoints may be open: close one with DELETE /_local/endpoints/:port`,
+        );
+      }
+      // Siblings start none of their own, so the cap bounds every server this endpoint can open.
+      const sibling = await startNeonEndpoint({ ...options, host, port: 0, maxSiblings: 0 });
       siblings.set(sibling.port, sibling);
       return sibling;
     },
   };
   return endpoint;
+}
+
+/** A plain HTTP 403 written before any 101, so the browser never gets a WebSocket. */
+function forbiddenResponse(reason: string): string {
+  const body = JSON.stringify({ message: reason });
+  return [
+    'HTTP/1.1 403 Forbidden',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -8,6 +8,8 @@ export interface NeonEndpointOptions {
   upstream: { host: string; port: number };
   /** Largest accepted `/sql` request body; defaults to 10 MB (Neon's limit). */
   maxBodyBytes?: number;
+  /** Sibling endpoints `POST /_local/endpoints` may keep open at once; defaults to 32. */
+  maxSiblings?: number;
   /** Receives terse lines; never a connection string, password or SQL parameter. */
   log?: (line: string) => void;
 }
