@@ -8,14 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { isLoopbackHost } from './direct-url.ts';
+import { LOCAL_DATA_DIR, LOCAL_POSTGRES_PORT } from './local-urls.ts';
 import { claimPidFile } from './pid-file.ts';
 import type { LocalStack } from './stack.ts';
 
-const POSTGRES_PORT = Number(process.env.PG_PORT ?? 54322);
+const POSTGRES_PORT = Number(process.env.PG_PORT || LOCAL_POSTGRES_PORT);
 const ENDPOINT_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
 const WORKER_PORT = Number(process.env.WORKER_PORT ?? 8787);
 const WORKER_IP = process.env.WORKER_IP ?? '127.0.0.1';
-const DATA_DIR = process.env.PG_DATA_DIR ?? '.local/pg';
+const DATA_DIR = process.env.PG_DATA_DIR || LOCAL_DATA_DIR;
 const STATE_DIR = '.local';
 const GENERATED_VARS = `${STATE_DIR}/dev.vars`;
 

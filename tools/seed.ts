@@ -44,7 +44,7 @@ export interface SeedResult {
 /**
  * Inserts the sample lists and todos once: when any sample list already exists it inserts
  * nothing, so a second run leaves the data as it was.
- * @example await seedDatabase('postgres://postgres:postgres@127.0.0.1:54322/main')
+ * @example await seedDatabase(localDirectUrl())
  */
 export async function seedDatabase(rawUrl: string, options: SeedOptions = {}): Promise<SeedResult> {
   const url = assertSeedTarget(rawUrl, options.allowRemote ?? false);
