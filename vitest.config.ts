@@ -1,4 +1,4 @@
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,6 +6,10 @@ export default defineConfig({
     globalSetup: ['./test/global-setup.ts'],
     // The Worker logs one JSON line per request: show them only for tests that fail.
     silent: 'passed-only',
+    // The default, set explicitly so vitest 5 stops suggesting `isolate: false` after every
+    // run: a fresh worker per file keeps one file's module state (endpoint hooks, injected
+    // faults) out of the next.
+    isolate: true,
     projects: [
       {
         test: {

@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { Log, LogLevel, Miniflare } from 'miniflare';
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
 
 const run = promisify(execFile);
@@ -42,34 +41,32 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await bundleWorker(options.entry, configPath, outDir);
 
   const config = unstable_readConfig({ config: configPath }, { hideWarnings: true });
-  const mf = new Miniflare({
-    name: options.name,
-    modules: true,
-    scriptPath: join(outDir, `${basename(options.entry, extname(options.entry))}.js`),
-    compatibilityDate: config.compatibility_date,
-    compatibilityFlags: config.compatibility_flags,
-    bindings: { ...stringVars(config.vars), ...options.bindings },
-    host: '127.0.0.1',
-    port: 0,
-    // A fixed placeholder instead of fetching Request.cf from the internet.
-    cf: false,
-    log: new Log(LogLevel.WARN),
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      if (!options.logFile) {
-        stdout.resume();
-        stderr.resume();
-        return;
-      }
-      const file = createWriteStream(options.logFile, { flags: 'a' });
-      stdout.pipe(file, { end: false });
-      stderr.pipe(file, { end: false });
-    },
-  });
+  const logFile = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : undefined;
+  // Miniflare 5 takes per-Worker config objects; its converter keeps the flat v4 shape readable.
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      name: options.name,
+      modules: true,
+      scriptPath: join(outDir, `${basename(options.entry, extname(options.entry))}.js`),
+      compatibilityDate: config.compatibility_date,
+      compatibilityFlags: config.compatibility_flags,
+      bindings: { ...stringVars(config.vars), ...options.bindings },
+      host: '127.0.0.1',
+      port: 0,
+      // A fixed placeholder instead of fetching Request.cf from the internet.
+      cf: false,
+      log: new Log(LogLevel.WARN),
+      handleStructuredLogs(entry) {
+        logFile?.write(`${entry.message}\n`);
+      },
+    }),
+  );
   let url: URL;
   try {
     url = await mf.ready;
   } catch (error) {
     await mf.dispose().catch(() => {});
+    logFile?.end();
     throw error;
   }
   return {
@@ -77,6 +74,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     url,
     async dispose() {
       await mf.dispose();
+      logFile?.end();
       await rm(outDir, { recursive: true, force: true });
     },
   };
