@@ -36,7 +36,7 @@ async function call(method: string, path: string, body?: unknown) {
 }
 
 describe('GET /_local/counters and POST /_local/counters/reset', () => {
-  it('report the six counters and zero the totals', async () => {
+  it('report the seven counters and zero the totals', async () => {
     await neon(url)`SELECT 1`;
     const before = await call('GET', '/counters');
     expect(before.status).toBe(200);
@@ -48,6 +48,7 @@ describe('GET /_local/counters and POST /_local/counters/reset', () => {
       'httpInFlight',
       'httpQueries',
       'httpRequests',
+      'lostReplies',
       'roundTrips',
       'wsOpen',
       'wsTotal',
@@ -64,6 +65,7 @@ describe('GET /_local/counters and POST /_local/counters/reset', () => {
         httpRequests: 0,
         httpQueries: 0,
         roundTrips: 0,
+        lostReplies: 0,
       },
     });
   });
@@ -76,6 +78,9 @@ describe('POST /_local/faults and DELETE /_local/faults', () => {
     ['an unknown failCount word', { suspend: { failCount: 'sometimes' } }],
     ['a fractional cap', { connectionCap: 1.5 }],
     ['a non-object suspend', { suspend: 3 }],
+    ['a non-object loseReplies', { loseReplies: 1 }],
+    ['a negative lost-reply count', { loseReplies: { http: -1 } }],
+    ['an unknown lost-reply word', { loseReplies: { ws: 'always' } }],
     ['an array body', [1]],
     ['invalid JSON', '{latency'],
   ])('refuse %s with 400', async (_name, body) => {

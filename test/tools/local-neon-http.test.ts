@@ -249,6 +249,7 @@ describe('HTTP counters', () => {
       httpRequests: 2,
       httpQueries: 4,
       roundTrips: 2,
+      lostReplies: 0,
     });
   });
 });

@@ -6,12 +6,14 @@ export interface EndpointCountersSnapshot {
   httpRequests: number;
   httpQueries: number;
   roundTrips: number;
+  lostReplies: number;
 }
 
 export interface FaultRequest {
   latencyMs?: number;
   suspend?: { waitMs?: number; failCount?: number | 'forever' };
   connectionCap?: number | null;
+  loseReplies?: { http?: number | 'forever'; ws?: number | 'forever' };
 }
 
 /** A thin client for the endpoint's control API (`/_local`), used by the bench and chaos runs. */

@@ -74,7 +74,7 @@ export function parseFaultSettings(text: string): FaultSettings {
   }
   const bad = (field: string) => new SqlRequestError(400, `invalid fault setting: ${field}`);
   if (!isRecord(value)) throw bad('body must be an object');
-  const { latencyMs, suspend, connectionCap } = value;
+  const { latencyMs, suspend, connectionCap, loseReplies } = value;
   if (latencyMs !== undefined && !isCount(latencyMs)) throw bad('latencyMs');
   if (connectionCap !== undefined && connectionCap !== null && !isCount(connectionCap)) {
     throw bad('connectionCap');
@@ -85,6 +85,13 @@ export function parseFaultSettings(text: string): FaultSettings {
   if (waitMs !== undefined && !isCount(waitMs)) throw bad('suspend.waitMs');
   if (failCount !== undefined && failCount !== 'forever' && !isCount(failCount)) {
     throw bad('suspend.failCount');
+  }
+  if (loseReplies !== undefined && !isRecord(loseReplies)) throw bad('loseReplies');
+  for (const path of ['http', 'ws'] as const) {
+    const count = loseReplies?.[path];
+    if (count !== undefined && count !== 'forever' && !isCount(count)) {
+      throw bad(`loseReplies.${path}`);
+    }
   }
   return value as FaultSettings;
 }

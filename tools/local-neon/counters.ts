@@ -9,6 +9,7 @@ export class CounterSet {
     httpRequests: 0,
     httpQueries: 0,
     roundTrips: 0,
+    lostReplies: 0,
   };
 
   snapshot(): EndpointCounters {
@@ -24,6 +25,7 @@ export class CounterSet {
       httpRequests: 0,
       httpQueries: 0,
       roundTrips: 0,
+      lostReplies: 0,
     };
   }
 
@@ -56,5 +58,9 @@ export class CounterSet {
 
   countHttpQueries(statements: number): void {
     this.values.httpQueries += statements;
+  }
+
+  countLostReply(): void {
+    this.values.lostReplies += 1;
   }
 }

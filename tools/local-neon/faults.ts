@@ -4,6 +4,9 @@ import type { FailCount, FaultSettings } from './types.ts';
 /** What happens to a new connection attempt (a WebSocket session or an HTTP request). */
 export type AdmitVerdict = 'admitted' | 'compute-unavailable' | 'too-many-clients';
 
+/** The two ways a client hears that its commit happened. */
+export type ReplyPath = 'http' | 'ws';
+
 interface PendingWake {
   promise: Promise<void>;
   resolve: () => void;
@@ -16,6 +19,7 @@ export class FaultController {
   private waitMs = 0;
   private asleep = false;
   private failuresLeft: FailCount = 0;
+  private lostRepliesLeft: Record<ReplyPath, FailCount> = { http: 0, ws: 0 };
   private cap: number | null = null;
   private pendingWake: PendingWake | undefined;
   private activeSessions = 0;
@@ -23,6 +27,9 @@ export class FaultController {
   merge(faults: FaultSettings): void {
     if (faults.latencyMs !== undefined) this.latencyMs = faults.latencyMs;
     if (faults.connectionCap !== undefined) this.cap = faults.connectionCap;
+    const lose = faults.loseReplies;
+    if (lose?.http !== undefined) this.lostRepliesLeft.http = lose.http;
+    if (lose?.ws !== undefined) this.lostRepliesLeft.ws = lose.ws;
     const suspend = faults.suspend;
     if (suspend?.failCount !== undefined) this.failuresLeft = suspend.failCount;
     if (suspend?.waitMs !== undefined) {
@@ -36,6 +43,7 @@ export class FaultController {
   clear(): void {
     this.latencyMs = 0;
     this.failuresLeft = 0;
+    this.lostRepliesLeft = { http: 0, ws: 0 };
     this.cap = null;
     this.waitMs = 0;
     this.asleep = false;
@@ -68,6 +76,15 @@ export class FaultController {
 
   release(): void {
     this.activeSessions -= 1;
+  }
+
+  /** Whether the reply to a commit that just happened on `path` is to be lost; counts it down. */
+  takeLostReply(path: ReplyPath): boolean {
+    const left = this.lostRepliesLeft[path];
+    if (left === 'forever') return true;
+    if (left <= 0) return false;
+    this.lostRepliesLeft[path] = left - 1;
+    return true;
   }
 
   private takeFailure(): boolean {

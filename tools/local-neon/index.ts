@@ -8,7 +8,7 @@ import { sendJson } from './http-util.ts';
 import { refusalReason } from './request-guard.ts';
 import { handleSqlRequest } from './sql-api.ts';
 import { SqlRequestError } from './sql-request.ts';
-import { terminateSessions } from './terminate-sessions.ts';
+import { terminateSessions, type UpstreamBackend } from './terminate-sessions.ts';
 import type { NeonEndpoint, NeonEndpointOptions } from './types.ts';
 import { UpstreamPools } from './upstream-pool.ts';
 import { WsSession } from './ws-session.ts';
@@ -38,6 +38,7 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
   const faults = new FaultController();
   const pools = new UpstreamPools(upstream, log);
   const sessions = new Set<WsSession>();
+  const busyBackends = new Set<UpstreamBackend>();
   const siblings = new Map<number, NeonEndpoint>();
   const server = createServer();
   const webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -45,6 +46,7 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
     faults,
     counters,
     pools,
+    busyBackends,
     log,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
@@ -118,6 +120,7 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
     terminateAll: () =>
       terminateSessions(
         [...sessions].filter((session) => session.active),
+        [...busyBackends],
         upstream,
         log,
       ),

@@ -74,3 +74,61 @@ export function encodeErrorResponse(severity: 'ERROR' | 'FATAL', code: string, m
   header.writeInt32BE(fields.length + 4, 1);
   return Buffer.concat([header, fields]);
 }
+
+const TYPED_HEADER_BYTES = 5;
+// A CommandComplete tag is a few words; a longer 'C' body is not one this scanner looks for.
+const MAX_TAG_BYTES = 64;
+
+/**
+ * Follows the message boundaries of a server stream without keeping message bodies, and tells
+ * where a CommandComplete ('C') with one tag (e.g. `COMMIT`) starts in a chunk.
+ */
+export class CommandCompleteScanner {
+  private header: Buffer = Buffer.alloc(0);
+  private bodyLeft = 0;
+  private tag: Buffer[] | undefined;
+  private tagBytes = 0;
+
+  constructor(private readonly wanted: string) {}
+
+  /**
+   * The offset in `chunk` where the first wanted CommandComplete starts (0 if it started in an
+   * earlier chunk), or -1. Reads the whole chunk either way, so the next one stays aligned.
+   */
+  scan(chunk: Buffer): number {
+    let found = -1;
+    let start = this.header.length > 0 || this.bodyLeft > 0 ? 0 : -1;
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.bodyLeft === 0) {
+        if (this.header.length === 0) start = offset;
+        const take = Math.min(TYPED_HEADER_BYTES - this.header.length, chunk.length - offset);
+        this.header = Buffer.concat([this.header, chunk.subarray(offset, offset + take)]);
+        offset += take;
+        if (this.header.length < TYPED_HEADER_BYTES) break;
+        const length = this.header.readInt32BE(1);
+        if (length < 4) throw new Error('unexpected message length');
+        this.tag = this.header[0] === 0x43 ? [] : undefined;
+        this.tagBytes = 0;
+        this.bodyLeft = length - 4;
+        this.header = Buffer.alloc(0);
+        continue;
+      }
+      const take = Math.min(this.bodyLeft, chunk.length - offset);
+      if (this.tag && this.tagBytes + take <= MAX_TAG_BYTES) {
+        this.tag.push(chunk.subarray(offset, offset + take));
+        this.tagBytes += take;
+      } else {
+        this.tag = undefined;
+      }
+      offset += take;
+      this.bodyLeft -= take;
+      if (this.bodyLeft === 0 && this.tag) {
+        const text = Buffer.concat(this.tag).toString('utf8');
+        this.tag = undefined;
+        if (found === -1 && text === `${this.wanted}\0`) found = start;
+      }
+    }
+    return found;
+  }
+}

@@ -1,4 +1,10 @@
-import { isEncryptionRequest, parseStartupParameters, startupCode, WireReader } from './pg-wire.ts';
+import {
+  CommandCompleteScanner,
+  isEncryptionRequest,
+  parseStartupParameters,
+  startupCode,
+  WireReader,
+} from './pg-wire.ts';
 
 /** The login a WebSocket client used; kept in memory only, to terminate its own backend later. */
 export interface SessionLogin {
@@ -10,7 +16,8 @@ export interface SessionLogin {
 /**
  * Reads just enough of a relayed session to end it as a compute restart would: the login from
  * the client's StartupMessage and PasswordMessage, and the backend pid from BackendKeyData ('K').
- * Each side stops being parsed as soon as its part is known.
+ * Each side stops being parsed as soon as its part is known. The server side's message
+ * boundaries are followed to the end, so the lost-reply fault can find a COMMIT's reply.
  */
 export class SessionInspector {
   backendPid: number | undefined;
@@ -19,6 +26,7 @@ export class SessionInspector {
   private password: string | undefined;
   private clientReader: WireReader | undefined = new WireReader('client');
   private serverReader: WireReader | undefined = new WireReader('server');
+  private commitScanner: CommandCompleteScanner | undefined = new CommandCompleteScanner('COMMIT');
   // Each SSLRequest/GSSENCRequest is answered with one byte ('N') that is not a message.
   private serverBytesToSkip = 0;
 
@@ -50,15 +58,27 @@ export class SessionInspector {
     }
   }
 
-  inspectServer(chunk: Buffer): void {
-    const reader = this.serverReader;
-    if (!reader) return;
+  /** Reads a server chunk; returns where a CommandComplete `COMMIT` starts in it, or -1. */
+  inspectServer(chunk: Buffer): number {
     let bytes = chunk;
     if (this.serverBytesToSkip > 0) {
       const skipped = Math.min(this.serverBytesToSkip, bytes.length);
       this.serverBytesToSkip -= skipped;
       bytes = bytes.subarray(skipped);
     }
+    this.readServerHello(bytes);
+    try {
+      const commitAt = this.commitScanner?.scan(bytes) ?? -1;
+      return commitAt === -1 ? -1 : commitAt + chunk.length - bytes.length;
+    } catch {
+      this.commitScanner = undefined;
+      return -1;
+    }
+  }
+
+  private readServerHello(bytes: Buffer): void {
+    const reader = this.serverReader;
+    if (!reader) return;
     try {
       for (const message of reader.push(bytes)) {
         if (message.type === 'K' && message.body.length >= 4) {

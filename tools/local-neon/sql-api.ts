@@ -12,6 +12,7 @@ import {
   SqlRequestError,
   type SqlStatement,
 } from './sql-request.ts';
+import type { UpstreamBackend } from './terminate-sessions.ts';
 import {
   COMPUTE_UNAVAILABLE,
   replyForConnectError,
@@ -26,6 +27,8 @@ export interface SqlApiContext {
   faults: FaultController;
   counters: CounterSet;
   pools: UpstreamPools;
+  /** Upstream backends answering a request right now, for `terminateAll()`. */
+  busyBackends: Set<UpstreamBackend>;
   maxBodyBytes: number;
   log: (line: string) => void;
 }
@@ -34,6 +37,8 @@ interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** The upstream committed, and the `loseReplies` fault takes the answer away. */
+  lost?: boolean;
 }
 
 // Neon answers results over 10 MB with 507 (changelog 2023-08-16 raised the limit to 10 MB;
@@ -61,6 +66,12 @@ export async function handleSqlRequest(
   } catch (error) {
     context.log(`http: unexpected ${error instanceof Error ? error.name : 'error'}`);
     reply = { status: 500, body: { message: 'internal error in the local Neon endpoint' } };
+  }
+  if (reply.lost) {
+    context.counters.countLostReply();
+    context.log('http: reply lost after commit (fault)');
+    response.destroy();
+    return;
   }
   let payload = JSON.stringify(reply.body);
   if (Buffer.byteLength(payload) > MAX_RESPONSE_BYTES) {
@@ -124,13 +135,16 @@ async function execute(
     return replyForConnectError(error);
   }
   let reusable = true;
+  const backend = busyBackend(client, login);
+  if (backend) context.busyBackends.add(backend);
   try {
     const [first] = payload.statements;
     const body =
       payload.batch || !first
         ? await runBatch(client, payload.statements, options)
         : await runStatement(client, first, options);
-    return { status: 200, body };
+    // A batch has committed by now, a single statement has autocommitted.
+    return { status: 200, body, lost: context.faults.takeLostReply('http') };
   } catch (error) {
     const cause = error instanceof UnusableConnectionError ? error.original : error;
     // After an ERROR (not FATAL) PostgreSQL is back at ReadyForQuery and the connection is clean.
@@ -140,9 +154,16 @@ async function execute(
       cause.severity === 'ERROR';
     return replyForQueryError(cause);
   } finally {
+    if (backend) context.busyBackends.delete(backend);
     // As Neon's pool: only a connection back at ReadyForQuery 'I' (idle) is reused.
     client.release(!(reusable && client.getTransactionStatus() === 'I'));
   }
+}
+
+/** The backend a pooled client talks to; `processID` is pg's own field, unpublished in its types. */
+function busyBackend(client: pg.PoolClient, login: UpstreamLogin): UpstreamBackend | undefined {
+  const pid = (client as { processID?: unknown }).processID;
+  return typeof pid === 'number' ? { login, pid } : undefined;
 }
 
 /** Neon answers a batch with the transaction headers it applied. */

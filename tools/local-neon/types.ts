@@ -42,9 +42,11 @@ export interface EndpointCounters {
    * Terminate message sent by `client.end()` forms a burst of its own.
    */
   roundTrips: number;
+  /** Replies dropped by the `loseReplies` fault after the upstream had committed. */
+  lostReplies: number;
 }
 
-/** How many of the next connection attempts fail as a waking compute does. */
+/** How many of the next events a fault hits (connection attempts, commits); or all of them. */
 export type FailCount = number | 'forever';
 
 /** Faults injected into one endpoint instance. `setFaults` merges these into the current ones. */
@@ -59,6 +61,12 @@ export interface FaultSettings {
   };
   /** At most this many concurrent sessions (WebSocket sessions + HTTP requests); null lifts it. */
   connectionCap?: number | null;
+  /**
+   * Loses the reply of the next N commits, after PostgreSQL committed: `http` destroys the
+   * response of a successful `/sql` request (a batch or a single autocommit statement); `ws`
+   * withholds the CommandComplete `COMMIT` (and whatever follows) and drops the session.
+   */
+  loseReplies?: { http?: FailCount; ws?: FailCount };
 }
 
 /** A running endpoint. Every method acts on this instance only. */
@@ -72,7 +80,10 @@ export interface NeonEndpoint {
   resetCounters(): void;
   setFaults(faults: FaultSettings): void;
   clearFaults(): void;
-  /** Ends every WebSocket session as a compute restart does (clients see 57P01); returns how many. */
+  /**
+   * Ends every WebSocket session, and the upstream backend of every HTTP request being answered,
+   * as a compute restart does (clients see 57P01); returns how many.
+   */
   terminateAll(): Promise<number>;
   /** Closes sockets, sibling endpoints and pooled upstream connections; resolves when all are gone. */
   close(): Promise<void>;

@@ -125,8 +125,22 @@ export class WsSession {
 
   private relayServerData(chunk: Buffer): void {
     this.serverSpokeLast = true;
-    this.inspector.inspectServer(chunk);
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(chunk);
+    const commitAt = this.inspector.inspectServer(chunk);
+    if (commitAt !== -1 && this.context.faults.takeLostReply('ws')) {
+      this.loseReply(chunk, commitAt);
+    } else if (this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(chunk);
+    }
+  }
+
+  /** PostgreSQL has committed; the client gets what preceded the COMMIT reply, then a dead socket. */
+  private loseReply(chunk: Buffer, commitAt: number): void {
+    if (commitAt > 0 && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(chunk.subarray(0, commitAt));
+    }
+    this.context.counters.countLostReply();
+    this.context.log(`ws #${this.id}: COMMIT reply lost (fault)`);
+    this.destroy();
   }
 
   private finish(): void {
