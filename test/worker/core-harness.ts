@@ -25,6 +25,7 @@ export type Counters = {
   httpRequests: number;
   httpQueries: number;
   roundTrips: number;
+  lostReplies: number;
 };
 
 /** A sibling local Neon endpoint: its own faults and counters, the same Postgres. */

@@ -18,6 +18,7 @@ import {
 } from './core-harness';
 
 let handlerDone: (() => void) | undefined;
+let beforeReturn: (() => Promise<void>) | undefined;
 
 const routes = new Hono<AppEnv>();
 routes.post('/l/create', async (c) => {
@@ -25,6 +26,7 @@ routes.post('/l/create', async (c) => {
   const db = await c.var.tx();
   await db.insert(lists).values({ name });
   handlerDone?.();
+  await beforeReturn?.();
   return c.json({ name }, 201);
 });
 
@@ -78,5 +80,43 @@ describe('a connection lost during COMMIT', () => {
     expect(logLineOf(result)).toMatchObject({ outcome: 'rolled_back', commitLookup: 'aborted' });
     const rows = await checkDb().query('select 1 from lists where name = $1', [name]);
     expect(rows).toHaveLength(0);
+  });
+});
+
+describe('a COMMIT whose reply is lost after the database committed', () => {
+  it('looks the transaction up and answers the 2xx the handler built', async () => {
+    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const name = uniqueName('lost-reply');
+    await endpoint.setFaults({ loseReplies: { ws: 1 } });
+    await endpoint.resetCounters();
+    const result = await postJson('/l/create', { name }, env);
+    expect(result.status).toBe(201);
+    expect(result.body).toEqual({ name });
+    expect(logLineOf(result)).toMatchObject({ outcome: 'committed', commitLookup: 'committed' });
+    expect((await endpoint.counters()).lostReplies).toBe(1);
+    const rows = await checkDb().query('select 1 from lists where name = $1', [name]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('answers 503 commit_unknown when the lookups cannot reach the database either', async () => {
+    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const name = uniqueName('lost-reply-unknown');
+    await endpoint.setFaults({ loseReplies: { ws: 1 } });
+    // The session is open by now; from here on every new connection (the lookups) is refused.
+    beforeReturn = () => endpoint.setFaults({ suspend: { failCount: 'forever' } });
+    let result: Awaited<ReturnType<typeof postJson>>;
+    try {
+      result = await postJson('/l/create', { name }, env);
+    } finally {
+      beforeReturn = undefined;
+    }
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ code: 'commit_unknown' });
+    expect(result.res.headers.get('Retry-After')).toEqual(expect.any(String));
+    expect(logLineOf(result)).toMatchObject({ outcome: 'unknown', commitLookup: 'unknown' });
+    await endpoint.clearFaults();
+    // Truly unknown to the app: the database did commit it, once.
+    const rows = await checkDb().query('select 1 from lists where name = $1', [name]);
+    expect(rows).toHaveLength(1);
   });
 });
