@@ -48,10 +48,11 @@ describe('npm run chaos', () => {
     if (sibling) await main.removeSibling(sibling.port);
   });
 
-  it('injected cold starts, terminations and a connection cap while it ran', () => {
+  it('injected cold starts, terminations, lost replies and a connection cap while it ran', () => {
     expect(report.notSent).toBe(0);
     expect(report.faults.coldStarts).toBeGreaterThan(0);
     expect(report.faults.terminations).toBeGreaterThan(0);
+    expect(report.faults.lostReplyFaults).toBeGreaterThan(0);
   });
 
   it('keeps every acknowledged write exactly once and leaves nothing of a failed one', () => {

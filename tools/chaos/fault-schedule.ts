@@ -17,12 +17,18 @@ export interface FaultTally {
   failedWakes: number;
   terminations: number;
   sessionsTerminated: number;
+  /** Times the next COMMIT reply on each path (HTTP, WebSocket) was set to be lost. */
+  lostReplyFaults: number;
+  /** Replies the endpoint actually lost after a commit while the schedule ran. */
+  repliesLost: number;
 }
 
 /**
  * Injects faults on a fixed rotation until stopped: a cold start (connections wait
- * `coldStartMs`), a session termination (57P01 to every open session), a wake-up that fails
- * `failCount` connection attempts, and another termination; under a constant connection cap.
+ * `coldStartMs`), a session termination (57P01 to every open session and HTTP request), a
+ * wake-up that fails `failCount` connection attempts, another termination, and the loss of
+ * the next reply after a commit on each path (HTTP and WebSocket); under a constant
+ * connection cap.
  */
 export function startFaultSchedule(control: EndpointControl, options: FaultScheduleOptions) {
   const tally: FaultTally = {
@@ -30,6 +36,8 @@ export function startFaultSchedule(control: EndpointControl, options: FaultSched
     failedWakes: 0,
     terminations: 0,
     sessionsTerminated: 0,
+    lostReplyFaults: 0,
+    repliesLost: 0,
   };
   const events = [
     async () => {
@@ -48,10 +56,16 @@ export function startFaultSchedule(control: EndpointControl, options: FaultSched
       tally.sessionsTerminated += await control.terminate();
       tally.terminations += 1;
     },
+    async () => {
+      await control.setFaults({ loseReplies: { http: 1, ws: 1 } });
+      tally.lostReplyFaults += 1;
+    },
   ];
   let stopped = false;
   let tick = 0;
+  let lostBefore = 0;
   const loop = (async () => {
+    lostBefore = (await control.counters()).lostReplies;
     await control.setFaults({ connectionCap: options.connectionCap });
     while (!stopped) {
       await new Promise((r) => setTimeout(r, options.intervalMs));
@@ -69,6 +83,7 @@ export function startFaultSchedule(control: EndpointControl, options: FaultSched
       } finally {
         await control.clearFaults();
       }
+      tally.repliesLost = (await control.counters()).lostReplies - lostBefore;
       return tally;
     },
   };
