@@ -1,3 +1,4 @@
+import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import type { NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type * as schema from './db/schema';
@@ -18,6 +19,23 @@ export type TxOptions = {
   readOnly?: boolean;
 };
 
+/** The statements of a write batch: drizzle builders (with `.returning()`) or `db.execute(sql)`. */
+export type WriteBatchItems = [BatchItem<'pg'>, ...BatchItem<'pg'>[]];
+
+/** How a route turns a write batch into its answer, with or without the batch's reply. */
+export type WriteBatchOptions<T extends WriteBatchItems, R> = {
+  /** Builds the route's value from the batch's results (runs after the batch committed). */
+  result: (responses: BatchResponse<T>) => R;
+  /** Builds the same value by reading, when the batch committed but its reply was lost. */
+  recover: () => Promise<R>;
+};
+
+/** See {@link AppVariables.batch}. */
+export type WriteBatch = <T extends WriteBatchItems, R>(
+  build: (db: HttpDatabase) => T,
+  options: WriteBatchOptions<T, R>,
+) => Promise<R>;
+
 export type AppVariables = {
   requestId: string;
   /**
@@ -33,6 +51,16 @@ export type AppVariables = {
    * where a failed query is not retried.
    */
   http: () => HttpDatabase;
+  /**
+   * The request's write as one HTTP transaction: its statements, with the configured isolation
+   * level and statement timeout, in one round trip. Committed when the returned promise
+   * resolves: a later throw or 4xx cannot undo it, so every condition that must roll it back
+   * belongs inside the batch. A lost reply is settled by its receipt, never guessed. One per
+   * request, and not together with `tx()`.
+   * @example const todo = await c.var.batch((db) => [db.insert(todos).values(v).returning()],
+   *   { result: ([rows]) => rows[0], recover: () => readTodo(c, v.id) })
+   */
+  batch: WriteBatch;
   /** Timings, attempts and outcome of the request, for Server-Timing and the log line. */
   trace: RequestTrace;
 };

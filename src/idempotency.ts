@@ -10,7 +10,7 @@ import { toValidationError } from './validation/hook';
 export type StoredResponse<TBody> = { body: TBody; replayed: boolean };
 
 /** The request's `Idempotency-Key`, if it sent one; a malformed key is a 400. */
-function readIdempotencyKey(c: Context<AppEnv>): string | undefined {
+export function readIdempotencyKey(c: Context<AppEnv>): string | undefined {
   const raw = c.req.header('Idempotency-Key');
   if (raw === undefined) return undefined;
   const parsed = IdempotencyKeySchema.safeParse(raw);
@@ -21,7 +21,8 @@ function readIdempotencyKey(c: Context<AppEnv>): string | undefined {
   return parsed.data;
 }
 
-async function hashRequest(c: Context<AppEnv>, body: unknown): Promise<string> {
+/** SHA-256 of method, path and validated body: what a key is bound to. */
+export async function hashRequest(c: Context<AppEnv>, body: unknown): Promise<string> {
   const text = JSON.stringify([c.req.method, c.req.path, body]);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -62,6 +63,17 @@ async function readStored<TBody>(
 ): Promise<StoredResponse<TBody>> {
   const db = await c.var.tx();
   const [stored] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+  return { body: checkStoredAnswer(stored, requestHash) as TBody, replayed: true };
+}
+
+/** The stored answer of a key claimed by a committed request: what a replay returns. */
+export type StoredAnswer = { requestHash: string; status: number | null; body: unknown };
+
+/**
+ * The stored body when `stored` answers this request; 409 while its claim has no answer yet,
+ * 422 when the key was used for a different request.
+ */
+export function checkStoredAnswer(stored: StoredAnswer | undefined, requestHash: string): unknown {
   if (!stored || stored.status === null) {
     // Only possible if the key was purged between the conflict and this read.
     throw new AppError(409, 'idempotency_conflict', 'The Idempotency-Key is in use; retry.');
@@ -73,5 +85,5 @@ async function readStored<TBody>(
       'This Idempotency-Key was already used for a different request; use a new key.',
     );
   }
-  return { body: stored.body as TBody, replayed: true };
+  return stored.body;
 }

@@ -4,6 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env';
 import { handleError, handleNotFound } from './errors';
 import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
+import { logPurgeOfTxReceipts } from './jobs/purge-tx-receipts';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
 import { requestLog } from './middleware/request-log';
@@ -52,8 +53,9 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  /** Cron Trigger (wrangler.toml [triggers]): purge expired Idempotency-Key records. */
+  /** Cron Trigger (wrangler.toml [triggers]): purge expired Idempotency-Key records and receipts. */
   scheduled(_controller, env, ctx) {
     ctx.waitUntil(logPurgeOfIdempotencyKeys(env));
+    ctx.waitUntil(logPurgeOfTxReceipts(env));
   },
 } satisfies ExportedHandler<Env>;

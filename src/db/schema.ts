@@ -66,3 +66,24 @@ export const idempotencyKeys = pgTable(
   // The daily purge (src/jobs/purge-idempotency-keys.ts) selects the oldest keys by created_at.
   (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
 );
+
+/**
+ * One row per write batch attempt, inserted first inside the batch's own transaction: its
+ * presence after a lost reply proves the batch committed. A lookup that finds none inserts the
+ * row itself with `fenced = true`, so a late original then fails on the primary key.
+ */
+export const txReceipts = pgTable(
+  'tx_receipts',
+  {
+    id: uuid('id').primaryKey(),
+    /** The X-Request-Id of the request that wrote it, for operators; not unique (retries). */
+    requestId: text('request_id'),
+    /** True when a lookup wrote the row: the attempt it names never committed and never will. */
+    fenced: boolean('fenced').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
+      .notNull()
+      .defaultNow(),
+  },
+  // The daily purge (src/jobs/purge-tx-receipts.ts) selects the oldest receipts by created_at.
+  (t) => [index('tx_receipts_created_idx').on(t.createdAt)],
+);

@@ -21,6 +21,7 @@ export function serverTiming(trace: RequestTrace): string {
   } else if (trace.queryMs > 0) {
     metrics.push(`db-query;dur=${trace.queryMs}`);
   }
+  if (trace.batches > 0) metrics.push(`db-batches;desc="${trace.batches}"`);
   if (trace.commitMs > 0) metrics.push(`db-commit;dur=${trace.commitMs}`);
   if (trace.waitMs > 0) metrics.push(`db-wait;dur=${trace.waitMs}`);
   if (trace.runs > 1) metrics.push(`runs;desc="${trace.runs}"`);
@@ -58,6 +59,7 @@ export function requestLog(options: RequestLogOptions = {}) {
         ms: trace.elapsedMs(),
         attempts: trace.connectAttempts,
         runs: trace.runs,
+        batches: trace.batches,
         outcome: trace.outcome,
         commitLookup: trace.commitLookup,
         code: trace.errorCode,

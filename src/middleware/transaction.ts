@@ -8,7 +8,8 @@ import { createHttpDatabase } from '../db/http-database';
 import { backoffDelayMs, RetriesExhaustedError, retryPolicyFor, sleep } from '../db/retry';
 import * as schema from '../db/schema';
 import { TxConnection } from '../db/tx-connection';
-import { refuseNestedTransaction } from '../db/tx-misuse-error';
+import { refuseNestedTransaction, TxMisuseError } from '../db/tx-misuse-error';
+import { createWriteBatch } from '../db/write-batch';
 import { AppError } from '../errors';
 import { buildReplayRequest, type ReplayState, replayStateOf } from '../request/replay';
 import { RequestTrace } from '../request/request-trace';
@@ -51,6 +52,9 @@ const refuseInRequest = refuseNestedTransaction(
   'c.var.tx() is already the request transaction: run statements on it directly, not in .transaction().',
 );
 
+const ONE_WRITE_PER_REQUEST =
+  'A request writes through one c.var.batch() or through c.var.tx(), not both and not two batches.';
+
 /** One run of the handler with its own lazy transaction; commits or rolls back after it. */
 async function runHandler(
   c: Context<AppEnv>,
@@ -63,7 +67,9 @@ async function runHandler(
   let connection: TxConnection | undefined;
   let txDatabase: TxDatabase | undefined;
   let httpDatabase: HttpDatabase | undefined;
+  let batchUsed = false;
   c.set('tx', async (options: TxOptions = {}) => {
+    if (batchUsed) throw new TxMisuseError(ONE_WRITE_PER_REQUEST);
     if (!txDatabase) {
       const config = loadConfig(c.env);
       connection = new TxConnection({
@@ -81,6 +87,12 @@ async function runHandler(
       txDatabase.transaction = refuseInRequest;
     }
     return txDatabase;
+  });
+  c.set('batch', async (build, options) => {
+    if (batchUsed || connection) throw new TxMisuseError(ONE_WRITE_PER_REQUEST);
+    batchUsed = true;
+    const config = loadConfig(c.env);
+    return createWriteBatch({ config, trace, requestId: c.var.requestId ?? '' })(build, options);
   });
   c.set('http', () => {
     httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace, { retry: readOnlyByDefault });
@@ -118,6 +130,8 @@ function shouldReplay(
 ): boolean {
   // An AppError is an answer the code chose; exhausted retries already spent the deadline.
   if (failure === undefined || failure instanceof AppError) return false;
+  // A write batch that committed must not run again, whatever failed after it.
+  if (trace.outcome === 'committed') return false;
   if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
   if (run >= config.maxTxAttempts || trace.elapsedMs() >= config.retryDeadlineMs) return false;
   const { kind } = classifyDatabaseError(failure);
@@ -127,8 +141,8 @@ function shouldReplay(
 }
 
 /**
- * Gives handlers `c.var.tx()` (a lazy interactive transaction) and `c.var.http()` (one-shot
- * queries, each retried on a connection failure in GET/HEAD, so read-only there). Commits when the handler succeeds; rolls back when it throws or answers >= 400.
+ * Gives handlers `c.var.tx()` (a lazy interactive transaction), `c.var.batch()` (a write in one
+ * HTTP transaction, committed when it returns) and `c.var.http()` (one-shot queries, each retried on a connection failure in GET/HEAD, so read-only there). Commits when the handler succeeds; rolls back when it throws or answers >= 400.
  * On 40001/40P01 (and, for GET/HEAD, on a transient failure) it runs the whole request again
  * through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))

@@ -31,6 +31,8 @@ export class RequestTrace {
   readonly startedAt = Date.now();
   /** Connection attempts across replays: WebSocket connects and HTTP queries, retries included. */
   connectAttempts = 0;
+  /** Write batches sent through `c.var.batch()` across replays (attempts counted in connectAttempts). */
+  batches = 0;
   /** Times the handler ran (1 + replays). */
   runs = 0;
   connectMs = 0;
@@ -39,7 +41,10 @@ export class RequestTrace {
   /** Time spent sleeping in backoff. */
   waitMs = 0;
   outcome: TxOutcome = 'none';
-  /** Set when a COMMIT reply was lost and `pg_xact_status` was asked what happened. */
+  /**
+   * Set when a COMMIT or write batch reply was lost and the database was asked what happened
+   * (`pg_xact_status` for `tx()`, the receipt for a batch; `aborted` = not committed).
+   */
   commitLookup?: 'committed' | 'aborted' | 'unknown';
   errorCode?: string;
   errorKind?: string;

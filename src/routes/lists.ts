@@ -92,6 +92,10 @@ const deleteList = createRoute({
 export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createList, async (c) => {
     const body = c.req.valid('json');
+    // Stays on the interactive tx(): the generic runIdempotent claims the key, reads the stored
+    // answer and decides in TypeScript (replay, 409, 422) before it writes, for any resource,
+    // at k + 2 round trips. POST /todos shows the one-round-trip alternative (a write batch
+    // with the claim in SQL), which needs that SQL written per resource.
     const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(lists).values({ name: body.name }).returning();

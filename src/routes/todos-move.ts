@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
+import { missingRowsOf, requireRows } from '../db/require-rows';
 import { lists, todos } from '../db/schema';
 import { AppError } from '../errors';
 import { validationHook } from '../validation/hook';
@@ -24,36 +25,58 @@ const moveTodos = createRoute({
   },
 });
 
+type MovedTodo = ReturnType<typeof toTodoResponse>;
+
+function inRequestOrder(rows: (typeof todos.$inferSelect)[], todoIds: string[]): MovedTodo[] {
+  const order = new Map(todoIds.map((id, i) => [id, i]));
+  rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  return rows.map(toTodoResponse);
+}
+
+function todoNotFound(missing: string[], todoIds: string[], cause: unknown): AppError {
+  return new AppError(404, 'todo_not_found', `No todo with id ${missing[0]}; nothing moved.`, {
+    cause,
+    details: missing.map((id) => ({
+      path: `body.todoIds.${todoIds.indexOf(id)}`,
+      message: 'no such todo',
+    })),
+  });
+}
+
 /**
- * `POST /todos/move`: the all-or-nothing write. Two statements in the request's transaction;
- * any failure after the first (an unknown todo, a missing list) rolls both back.
+ * `POST /todos/move`: the all-or-nothing write, one write batch. The UPDATE moves what exists;
+ * `require_rows` then fails the batch if any id was missing, which rolls the move back; an
+ * unknown list fails the UPDATE itself (23503).
  */
 export const moveTodoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   moveTodos,
   async (c) => {
     const { todoIds, listId } = c.req.valid('json');
-    const db = await c.var.tx();
-    const moved = await db
-      .update(todos)
-      .set({ listId, updatedAt: sql`now()` })
-      .where(inArray(todos.id, todoIds))
-      .returning();
-    if (moved.length !== todoIds.length) {
-      const found = new Set(moved.map((row) => row.id));
-      const missing = todoIds.flatMap((id, i) => (found.has(id) ? [] : [{ id, i }]));
-      // Throwing rolls back the UPDATE above: the move is all or nothing.
-      throw new AppError(
-        404,
-        'todo_not_found',
-        `No todo with id ${missing[0]?.id}; nothing moved.`,
+    const moved = inArray(todos.id, todoIds);
+    try {
+      const items = await c.var.batch(
+        (db) => [
+          db.update(todos).set({ listId, updatedAt: sql`now()` }).where(moved).returning(),
+          db.execute(
+            requireRows(
+              'todo',
+              todoIds,
+              sql`select ${todos.id} from ${todos} where ${moved} and ${todos.listId} = ${listId}`,
+            ),
+          ),
+          db.update(lists).set({ updatedAt: sql`now()` }).where(eq(lists.id, listId)),
+        ],
         {
-          details: missing.map(({ i }) => ({ path: `body.todoIds.${i}`, message: 'no such todo' })),
+          result: ([rows]) => inRequestOrder(rows, todoIds),
+          recover: async () =>
+            inRequestOrder(await c.var.http().select().from(todos).where(moved), todoIds),
         },
       );
+      return c.json({ items }, 200);
+    } catch (error) {
+      const missing = missingRowsOf(error);
+      if (missing) throw todoNotFound(missing, todoIds, error);
+      throw error;
     }
-    await db.update(lists).set({ updatedAt: sql`now()` }).where(eq(lists.id, listId));
-    const order = new Map(todoIds.map((id, i) => [id, i]));
-    moved.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-    return c.json({ items: moved.map(toTodoResponse) }, 200);
   },
 );

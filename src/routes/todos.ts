@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { todos } from '../db/schema';
-import { runIdempotent } from '../idempotency';
 import { decodeCursor, toPage } from '../pagination';
 import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
@@ -21,6 +20,7 @@ import {
   UpdateTodoBodySchema,
 } from '../validation/todos';
 import { foundOr404, toTodoResponse } from './serialize';
+import { createTodoOnce, readTodo } from './todo-create';
 
 const createTodo = createRoute({
   method: 'post',
@@ -88,18 +88,13 @@ const deleteTodo = createRoute({
   },
 });
 
-/** `/todos` routes. Reads use the HTTP driver (one round trip); writes the request's transaction. */
+/** `/todos` routes. Reads use the HTTP driver, writes one write batch: one round trip each. */
 export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createTodo, async (c) => {
-    const body = c.req.valid('json');
-    const result = await runIdempotent(c, body, async () => {
-      const db = await c.var.tx();
-      const rows = await db.insert(todos).values(body).returning();
-      return toTodoResponse(foundOr404(rows, 'todo', ''));
-    });
-    if (result.replayed) c.header('Idempotent-Replayed', 'true');
-    c.header('Location', `/todos/${result.body.id}`);
-    return c.json(result.body, 201);
+    const { todo, replayed } = await createTodoOnce(c, c.req.valid('json'));
+    if (replayed) c.header('Idempotent-Replayed', 'true');
+    c.header('Location', `/todos/${todo.id}`);
+    return c.json(todo, 201);
   })
   .openapi(listTodos, async (c) => {
     const { listId, completed, limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
@@ -129,18 +124,31 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   .openapi(updateTodo, async (c) => {
     const { id } = c.req.valid('param');
     const changes = c.req.valid('json');
-    const db = await c.var.tx();
-    const rows = await db
-      .update(todos)
-      .set({ ...changes, updatedAt: sql`now()` })
-      .where(eq(todos.id, id))
-      .returning();
-    return c.json(toTodoResponse(foundOr404(rows, 'todo', id)), 200);
+    // No todo: the batch committed only its receipt, and the answer is a 404.
+    const todo = await c.var.batch(
+      (db) => [
+        db
+          .update(todos)
+          .set({ ...changes, updatedAt: sql`now()` })
+          .where(eq(todos.id, id))
+          .returning(),
+      ],
+      {
+        result: ([rows]) => toTodoResponse(foundOr404(rows, 'todo', id)),
+        recover: () => readTodo(c, id),
+      },
+    );
+    return c.json(todo, 200);
   })
   .openapi(deleteTodo, async (c) => {
     const { id } = c.req.valid('param');
-    const db = await c.var.tx();
-    const rows = await db.delete(todos).where(eq(todos.id, id)).returning({ id: todos.id });
-    foundOr404(rows, 'todo', id);
+    await c.var.batch(
+      (db) => [db.delete(todos).where(eq(todos.id, id)).returning({ id: todos.id })],
+      {
+        result: ([rows]) => foundOr404(rows, 'todo', id),
+        // The delete committed, so the todo is gone whether or not it was there before: 204.
+        recover: async () => ({ id }),
+      },
+    );
     return c.body(null, 204);
   });

@@ -77,6 +77,7 @@ describe('the app role', () => {
       { name: 'idempotency_keys', owner: 'app' },
       { name: 'lists', owner: 'app' },
       { name: 'todos', owner: 'app' },
+      { name: 'tx_receipts', owner: 'app' },
     ]);
     const { rows: db } = await superuser.query(
       `select pg_get_userbyid(datdba) as owner from pg_database where datname = current_database()`,

@@ -101,7 +101,12 @@ describe('applyMigrations', () => {
         "select tablename from pg_tables where schemaname = 'public' order by tablename",
       );
       expect(applied.rows[0].n).toBeGreaterThan(0);
-      expect(tables.rows.map((r) => r.tablename)).toEqual(['idempotency_keys', 'lists', 'todos']);
+      expect(tables.rows.map((r) => r.tablename)).toEqual([
+        'idempotency_keys',
+        'lists',
+        'todos',
+        'tx_receipts',
+      ]);
     } finally {
       await client.end();
     }

@@ -9,6 +9,7 @@ import { lists } from '../../src/db/schema';
 import worker from '../../src/index';
 import { BatchAbortedError, runBatchedJob } from '../../src/jobs/batched-job';
 import { purgeIdempotencyKeys } from '../../src/jobs/purge-idempotency-keys';
+import { purgeTxReceipts } from '../../src/jobs/purge-tx-receipts';
 import { checkDb, envWith, uniqueName, useSiblingEndpoint } from './core-harness';
 
 const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
@@ -111,8 +112,30 @@ describe('purgeIdempotencyKeys', () => {
   });
 });
 
+describe('purgeTxReceipts', () => {
+  it('deletes old receipts in batches and keeps fresh ones', async () => {
+    const requestId = uniqueName('receipts');
+    const db = checkDb();
+    await db.query(
+      `insert into tx_receipts (id, request_id, created_at)
+       select gen_random_uuid(), $1, now() - interval '48 hours' from generate_series(1, 5)`,
+      [requestId],
+    );
+    await db.query('insert into tx_receipts (id, request_id) values (gen_random_uuid(), $1)', [
+      requestId,
+    ]);
+    const report = await purgeTxReceipts(env, { batchSize: 2 });
+    expect(report.finished).toBe(true);
+    const left = await db.query(
+      `select count(*)::int as n from tx_receipts where request_id = $1`,
+      [requestId],
+    );
+    expect(left[0]?.n).toBe(1);
+  });
+});
+
 describe('the scheduled handler', () => {
-  it('purges expired idempotency keys and logs one line with codes only', async () => {
+  it('purges expired idempotency keys and receipts, one line each with codes only', async () => {
     const lines: string[] = [];
     const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
       lines.push(String(line));
@@ -124,7 +147,9 @@ describe('the scheduled handler', () => {
     } finally {
       spy.mockRestore();
     }
-    const line = JSON.parse(lines.find((l) => l.includes('purge-idempotency-keys')) ?? '{}');
-    expect(line).toMatchObject({ level: 'info', finished: true });
+    for (const job of ['purge-idempotency-keys', 'purge-tx-receipts']) {
+      const line = JSON.parse(lines.find((l) => l.includes(job)) ?? '{}');
+      expect(line).toMatchObject({ level: 'info', finished: true });
+    }
   });
 });

@@ -58,10 +58,10 @@ export async function handleSqlRequest(
   context: SqlApiContext,
 ): Promise<void> {
   context.counters.countHttpStarted();
-  response.once('close', () => context.counters.countHttpFinished());
+  // In flight until its statements ran and its reply is closed, even when the client left early.
+  const closed = new Promise((resolve) => response.once('close', resolve));
   let reply: Reply;
   try {
-    await context.faults.delay();
     reply = await answer(request, context);
   } catch (error) {
     context.log(`http: unexpected ${error instanceof Error ? error.name : 'error'}`);
@@ -85,6 +85,7 @@ export async function handleSqlRequest(
     context.log(`http ${reply.status}${typeof code === 'string' ? ` ${code}` : ''}`);
   }
   sendJsonText(response, reply.status, payload, reply.headers);
+  void closed.then(() => context.counters.countHttpFinished());
 }
 
 async function answer(request: IncomingMessage, context: SqlApiContext): Promise<Reply> {
@@ -109,6 +110,9 @@ async function answer(request: IncomingMessage, context: SqlApiContext): Promise
       return { status: error.status, body: { message: error.message } };
     throw error;
   }
+  // Latency is spent after the body arrived, as on a network: a request whose client gave up
+  // while it was on its way still reaches Postgres, late.
+  await context.faults.delay();
   context.counters.countHttpQueries(payload.statements.length);
   const verdict = await context.faults.admit();
   if (verdict === 'compute-unavailable') return replyForRefusal(COMPUTE_UNAVAILABLE);

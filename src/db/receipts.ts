@@ -1,0 +1,90 @@
+import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { AppConfig } from '../config';
+import { sqlStateOf } from './classify-error';
+import { applyDriverSettings } from './driver-settings';
+import { backoffDelayMs, type RetryPolicy, sleep } from './retry';
+
+type Sql = NeonQueryFunction<false, false>;
+type Query = ReturnType<Sql['query']>;
+
+/** What a lookup established about one write batch attempt, named by its receipt. */
+export type ReceiptStatus = 'committed' | 'not_committed' | 'unknown';
+
+/**
+ * The statements a write batch sends before its own: the statement timeout for this transaction
+ * only (`set_config(..., true)` is `SET LOCAL` with a bind parameter), then the receipt. The
+ * receipt goes first so that a lookup waits for an in-flight original instead of overtaking it,
+ * and a late original fails on it before doing any work.
+ */
+export function receiptPrefix(
+  sql: Sql,
+  receipt: string,
+  requestId: string,
+  statementTimeoutMs: number,
+): Query[] {
+  return [
+    sql.query("select set_config('statement_timeout', $1, true)", [String(statementTimeoutMs)]),
+    sql.query('insert into tx_receipts (id, request_id) values ($1, $2)', [receipt, requestId]),
+  ];
+}
+
+/** Options of {@link settleReceipt}. */
+export type SettleOptions = {
+  requestId: string;
+  /** How long the lookup waits for an original still holding the receipt's key. */
+  lockTimeoutMs: number;
+  policy: RetryPolicy;
+  /** Called per HTTP request sent, with its duration, for the request's trace. */
+  onAttempt?: (ms: number) => void;
+};
+
+// SQLSTATE 55P03 lock_not_available: the original still holds the receipt after lock_timeout.
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Settles a write batch attempt whose reply never came, by claiming its receipt over HTTP.
+ * The INSERT waits for an original that is still in flight and conflicts with one that
+ * committed; when there was none it writes the receipt itself (`fenced`), so the original can
+ * never commit afterwards. The SELECT is a new statement, so it sees the original's row
+ * (read committed). Retried within the deadline while the database cannot be reached.
+ */
+export async function settleReceipt(
+  config: AppConfig,
+  receipt: string,
+  options: SettleOptions,
+): Promise<ReceiptStatus> {
+  applyDriverSettings(config);
+  const sql = neon(config.databaseUrl) as Sql;
+  for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    try {
+      const results = await sql.transaction(
+        [
+          sql.query("select set_config('lock_timeout', $1, true)", [String(options.lockTimeoutMs)]),
+          sql.query(
+            `insert into tx_receipts (id, request_id, fenced) values ($1, $2, true)
+             on conflict (id) do nothing`,
+            [receipt, options.requestId],
+          ),
+          sql.query('select fenced from tx_receipts where id = $1', [receipt]),
+        ],
+        {
+          isolationLevel: 'ReadCommitted',
+          fetchOptions: {
+            signal: AbortSignal.timeout(options.lockTimeoutMs + config.connectTimeoutMs),
+          },
+        },
+      );
+      const row = (results[2] as { fenced: boolean }[])[0];
+      if (!row) return 'unknown';
+      return row.fenced ? 'not_committed' : 'committed';
+    } catch (error) {
+      if (sqlStateOf(error) === LOCK_NOT_AVAILABLE) return 'unknown';
+    } finally {
+      options.onAttempt?.(Date.now() - started);
+    }
+    const waitMs = backoffDelayMs(options.policy, attempt);
+    if (Date.now() + waitMs >= options.policy.deadlineAt) return 'unknown';
+    await sleep(waitMs);
+  }
+}

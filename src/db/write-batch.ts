@@ -1,0 +1,160 @@
+import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { BatchResponse } from 'drizzle-orm/batch';
+import { drizzle } from 'drizzle-orm/neon-http';
+import type {
+  HttpDatabase,
+  IsolationLevel,
+  WriteBatch,
+  WriteBatchItems,
+  WriteBatchOptions,
+} from '../app-env';
+import type { AppConfig } from '../config';
+import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
+import type { RequestTrace } from '../request/request-trace';
+import { sqlStateOf } from './classify-error';
+import { applyDriverSettings } from './driver-settings';
+import { receiptPrefix, settleReceipt } from './receipts';
+import { backoffDelayMs, retryPolicyFor, sleep } from './retry';
+import * as schema from './schema';
+
+type Sql = NeonQueryFunction<false, false>;
+type TransactionOptions = NonNullable<Parameters<Sql['transaction']>[1]>;
+
+/** What a write batch needs from its request. */
+export type WriteBatchContext = {
+  config: AppConfig;
+  trace: RequestTrace;
+  /** Stored beside each receipt, so an operator can tell which request wrote it. */
+  requestId: string;
+};
+
+// The names Neon's `Neon-Batch-Isolation-Level` header takes.
+const NEON_ISOLATION = {
+  'read committed': 'ReadCommitted',
+  'repeatable read': 'RepeatableRead',
+  serializable: 'Serializable',
+} as const satisfies Record<IsolationLevel, TransactionOptions['isolationLevel']>;
+
+/**
+ * True when the batch may have committed although no reply said so. An answer with a SQLSTATE
+ * means Postgres rejected a statement and the endpoint rolled the batch back, except class 08
+ * (connection exception), 57P01-57P03 (shutdown) and XX (internal error): the session may have
+ * died during COMMIT. No SQLSTATE (abort, network error, gateway 5xx) is always ambiguous.
+ */
+export function isAmbiguousBatchFailure(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  if (state === undefined) return true;
+  return state.startsWith('08') || state.startsWith('57P0') || state.startsWith('XX');
+}
+
+/**
+ * The `neon()` function drizzle's `batch()` sends through: `transaction()` adds the prefix
+ * (statement timeout, receipt) and the isolation level, and hides the prefix's results, since
+ * drizzle maps results to its items by position.
+ */
+function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options: () => object) {
+  const transaction = (async (queries: ReturnType<Sql['query']>[], drizzleOptions?: object) => {
+    const head = prefix();
+    const all = [...head, ...queries] as Parameters<Sql['transaction']>[0];
+    const results = await sql.transaction(all, { ...drizzleOptions, ...options() });
+    return results.slice(head.length);
+  }) as Sql['transaction'];
+  return Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
+    query: sql.query,
+    unsafe: sql.unsafe,
+    transaction,
+  });
+}
+
+function commitUnknownError(cause: unknown): AppError {
+  return new AppError(
+    503,
+    'commit_unknown',
+    'The reply to the write was lost and the database could not say whether it was saved.',
+    { cause, headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) } },
+  );
+}
+
+/**
+ * Builds the request's {@link WriteBatch}. Each attempt is one HTTP transaction:
+ * `set_config('statement_timeout')`, a fresh receipt, then the route's statements. A reply that
+ * never comes is settled by {@link settleReceipt}: committed → `recover()`; not committed (and
+ * now fenced) → another attempt with a new receipt, within DB_MAX_TX_ATTEMPTS and the deadline;
+ * unknown → 503 `commit_unknown`. A rejected statement rolled the batch back and is rethrown
+ * (40001 then replays the request, as for `tx()`).
+ */
+export function createWriteBatch(context: WriteBatchContext): WriteBatch {
+  return async function batch<T extends WriteBatchItems, R>(
+    build: (db: HttpDatabase) => T,
+    options: WriteBatchOptions<T, R>,
+  ): Promise<R> {
+    const { config, trace, requestId } = context;
+    trace.batches += 1;
+    applyDriverSettings(config);
+    const sql = neon(config.databaseUrl) as Sql;
+    const policy = retryPolicyFor(config, trace.startedAt);
+    const boundMs = config.statementTimeoutMs + config.connectTimeoutMs;
+    let receipt = '';
+    const client = batchClient(
+      sql,
+      () => receiptPrefix(sql, receipt, requestId, config.statementTimeoutMs),
+      () => ({
+        isolationLevel: NEON_ISOLATION[config.isolationLevel],
+        readOnly: false,
+        // statement_timeout 0 turns the limit off; the client then imposes none either.
+        ...(config.statementTimeoutMs > 0 && {
+          fetchOptions: { signal: AbortSignal.timeout(boundMs) },
+        }),
+      }),
+    );
+    const db: HttpDatabase = drizzle({ client, schema });
+    const countRequest = (ms: number) => {
+      trace.connectAttempts += 1;
+      trace.queryMs += ms;
+    };
+    for (let attempt = 1; ; attempt++) {
+      receipt = crypto.randomUUID();
+      const items = build(db);
+      const started = Date.now();
+      let reply: { responses: BatchResponse<T> } | undefined;
+      let failure: unknown;
+      try {
+        reply = { responses: await db.batch(items) };
+      } catch (error) {
+        failure = error;
+      } finally {
+        countRequest(Date.now() - started);
+      }
+      if (reply) {
+        trace.outcome = 'committed';
+        return options.result(reply.responses);
+      }
+      if (!isAmbiguousBatchFailure(failure)) {
+        trace.outcome = 'rolled_back';
+        throw failure;
+      }
+      const status = await settleReceipt(config, receipt, {
+        requestId,
+        lockTimeoutMs: boundMs,
+        policy,
+        onAttempt: countRequest,
+      });
+      trace.commitLookup = status === 'not_committed' ? 'aborted' : status;
+      if (status === 'committed') {
+        trace.outcome = 'committed';
+        return options.recover();
+      }
+      if (status === 'unknown') {
+        trace.outcome = 'unknown';
+        throw commitUnknownError(failure);
+      }
+      trace.outcome = 'rolled_back';
+      const waitMs = backoffDelayMs(policy, attempt);
+      if (attempt >= config.maxTxAttempts || Date.now() + waitMs >= policy.deadlineAt) {
+        throw failure;
+      }
+      trace.waitMs += waitMs;
+      await sleep(waitMs);
+    }
+  };
+}

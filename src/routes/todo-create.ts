@@ -1,0 +1,101 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import type { AppEnv, HttpDatabase } from '../app-env';
+import { idempotencyKeys, todos } from '../db/schema';
+import { checkStoredAnswer, hashRequest, readIdempotencyKey } from '../idempotency';
+import { foundOr404, toTodoResponse } from './serialize';
+
+type TodoResponse = ReturnType<typeof toTodoResponse>;
+type CreateTodoBody = { listId: string; title: string; completed?: boolean };
+
+/** A created todo, and whether it is the stored answer of an earlier request with the key. */
+export type CreatedTodo = { todo: TodoResponse; replayed: boolean };
+
+/** The todo with `id`, read over HTTP: the answer of a write whose reply was lost. */
+export async function readTodo(c: Context<AppEnv>, id: string): Promise<TodoResponse> {
+  const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
+  return toTodoResponse(foundOr404(rows, 'todo', id));
+}
+
+/**
+ * The API shape of a stored answer. The batch stores the created row (`to_jsonb`, snake_case);
+ * keys stored before it hold the response itself, recognisable by `listId`.
+ */
+function storedTodoResponse(body: unknown): TodoResponse {
+  const stored = body as Record<string, unknown>;
+  if ('listId' in stored) return stored as TodoResponse;
+  return toTodoResponse({
+    id: stored.id as string,
+    listId: stored.list_id as string,
+    title: stored.title as string,
+    completed: stored.completed as boolean,
+    createdAt: stored.created_at as string,
+    updatedAt: stored.updated_at as string,
+  });
+}
+
+/**
+ * Creates a todo in one write batch. With an `Idempotency-Key` the key's claim, the insert and
+ * the stored answer travel in that same batch: the insert runs only if the claim did (a
+ * concurrent claim with the key waits for the first to end), and the last statement reads
+ * whichever answer the key now holds, ours or an earlier request's.
+ */
+export async function createTodoOnce(
+  c: Context<AppEnv>,
+  body: CreateTodoBody,
+): Promise<CreatedTodo> {
+  // Generated here so the batch's later statements and a recovery read can name the row.
+  const id = crypto.randomUUID();
+  const key = readIdempotencyKey(c);
+  if (key === undefined) {
+    const todo = await c.var.batch(
+      (db) => [
+        db
+          .insert(todos)
+          .values({ ...body, id })
+          .returning(),
+      ],
+      {
+        result: ([rows]) => toTodoResponse(foundOr404(rows, 'todo', id)),
+        recover: () => readTodo(c, id),
+      },
+    );
+    return { todo, replayed: false };
+  }
+  const requestHash = await hashRequest(c, body);
+  const answer = (stored: Parameters<typeof checkStoredAnswer>[0]): CreatedTodo => {
+    const todo = storedTodoResponse(checkStoredAnswer(stored, requestHash));
+    return { todo, replayed: todo.id !== id };
+  };
+  const readStored = (db: HttpDatabase) =>
+    db
+      .select({
+        requestHash: idempotencyKeys.requestHash,
+        status: idempotencyKeys.status,
+        body: idempotencyKeys.body,
+      })
+      .from(idempotencyKeys)
+      .where(eq(idempotencyKeys.key, key));
+  return c.var.batch(
+    (db) => [
+      db.execute(sql`
+        with claim as (
+          insert into ${idempotencyKeys} (key, request_hash) values (${key}, ${requestHash})
+          on conflict (key) do nothing returning key)
+        insert into ${todos} (id, list_id, title, completed)
+        select ${id}::uuid, ${body.listId}::uuid, ${body.title}::text,
+               ${body.completed ?? false}::boolean
+        from claim`),
+      // A separate statement: sub-statements of one WITH do not see each other's rows.
+      db.execute(sql`
+        update ${idempotencyKeys} k set status = 201, body = to_jsonb(t)
+        from ${todos} t
+        where k.key = ${key} and k.status is null and t.id = ${id}::uuid`),
+      readStored(db),
+    ],
+    {
+      result: ([, , stored]) => answer(stored[0]),
+      recover: async () => answer((await readStored(c.var.http()))[0]),
+    },
+  );
+}
