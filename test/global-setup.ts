@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { copyDocsAssets } from '../tools/docs-assets.ts';
 import { removeCluster, removeLeftoverClusters } from '../tools/postgres.ts';
 import { LocalSetupError } from '../tools/setup-error.ts';
 import { type LocalStack, startLocalStack } from '../tools/stack.ts';
@@ -18,6 +19,8 @@ declare module 'vitest' {
 
 /** One throwaway stack per test run, on free ports, so it can run beside `npm run dev`. */
 export default async function setup(project: TestProject) {
+  // The Worker's static assets (/docs/scalar.js), as wrangler's [build] step makes them.
+  await copyDocsAssets();
   await removeLeftoverClusters('.local', 'test-pg');
   const dataDir = `.local/test-pg-${process.pid}`;
   let stack: LocalStack;

@@ -7,6 +7,7 @@ import { requireJsonBody } from '../middleware/json-body';
 import { IdempotencyKeySchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import { renderDocsPage } from './docs-page';
+import { health } from './health';
 import { listRoutes } from './lists';
 import { todoRoutes } from './todos';
 import { moveTodoRoutes } from './todos-move';
@@ -43,6 +44,12 @@ api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
   description: 'The API_TOKEN secret. Writes always need it; reads when READS_REQUIRE_AUTH=true.',
 });
 
+// The app mounts the health routes ahead of everything else, not through this sub-app; their
+// definitions are copied so the one document describes every route.
+for (const definition of health.openAPIRegistry.definitions) {
+  if (definition.type === 'route') api.openAPIRegistry.registerPath(definition.route);
+}
+
 api.doc31('/openapi.json', (c) => ({
   openapi: '3.1.0',
   info: {
@@ -50,16 +57,26 @@ api.doc31('/openapi.json', (c) => ({
     version: API_VERSION,
     description:
       'Lists and todos on Neon Postgres. Errors are application/problem+json with a stable `code`.',
+    license: { name: 'MIT', identifier: 'MIT' },
   },
+  tags: [
+    { name: 'lists', description: 'Lists of todos; a name is unique.' },
+    { name: 'todos', description: 'Todos, each in one list.' },
+    { name: 'health', description: 'Liveness and readiness, for monitors; no token.' },
+  ],
   servers: [{ url: new URL(c.req.url).origin }],
 }));
 
 api.get('/docs', (c) => {
   const nonce = crypto.randomUUID().replaceAll('-', '');
+  // Scripts: only the page's own two, by nonce (Scalar's bundle is a static asset of this
+  // Worker). Styles: Scalar's components add <style> elements and style attributes that carry
+  // no nonce, so inline styles are allowed; they cannot load anything from another origin.
   c.header(
     'Content-Security-Policy',
-    `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
-      "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; ` +
+      "img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; " +
+      "form-action 'none'; frame-ancestors 'none'",
   );
   return c.html(renderDocsPage(nonce));
 });

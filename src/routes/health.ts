@@ -1,22 +1,61 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env';
 import { loadConfig } from '../config';
 import { checkDatabase } from '../db/check-database';
 import { classifyDatabaseError } from '../db/classify-error';
 import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
+import { jsonResponse, problemResponses } from '../validation/openapi';
+
+const LivenessSchema = z.object({ status: z.literal('ok') }).openapi('Liveness');
+
+const ReadinessSchema = z
+  .object({
+    status: z.literal('ok'),
+    database: z.object({
+      latencyMs: z.number().int().openapi({ description: 'Time of the SELECT 1 round trip.' }),
+      driver: z.literal('http'),
+      endpoint: z.enum(['pooled', 'direct', 'local']),
+      serverVersion: z.string().openapi({ example: '17.5' }),
+      attempts: z.number().int().openapi({ description: 'Always 1: the check never retries.' }),
+    }),
+  })
+  .openapi('Readiness');
+
+const liveness = createRoute({
+  operationId: 'checkLiveness',
+  method: 'get',
+  path: '/health',
+  tags: ['health'],
+  summary: 'Liveness: the Worker answers (no database)',
+  security: [],
+  responses: { 200: jsonResponse('The Worker is up.', LivenessSchema) },
+});
+
+const readiness = createRoute({
+  operationId: 'checkReadiness',
+  method: 'get',
+  path: '/health/db',
+  tags: ['health'],
+  summary: 'Readiness: one SELECT 1, a single attempt bounded by the connect timeout',
+  security: [],
+  responses: {
+    200: jsonResponse('The database answered.', ReadinessSchema),
+    ...problemResponses(503),
+  },
+});
 
 /** Liveness (`/health`, no database) and readiness (`/health/db`, one round trip). */
-export const health = new Hono<AppEnv>();
+export const health = new OpenAPIHono<AppEnv>();
 
-health.get('/health', (c) => c.json({ status: 'ok' }));
+health.openapi(liveness, (c) => c.json({ status: 'ok' as const }, 200));
 
-health.get('/health/db', async (c) => {
+health.openapi(readiness, async (c) => {
   const config = loadConfig(c.env);
   const trace = c.var.trace;
   try {
     const database = await checkDatabase(config, trace);
     trace.queryMs += database.latencyMs;
-    return c.json({ status: 'ok', database });
+    return c.json({ status: 'ok' as const, database }, 200);
   } catch (error) {
     // 503, never 200: a monitor must see an unhealthy database. Only the error's kind is shown.
     const { kind, sqlState } = classifyDatabaseError(error);

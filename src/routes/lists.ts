@@ -23,6 +23,7 @@ import {
 import { foundOr404, toListResponse } from './serialize';
 
 const createList = createRoute({
+  operationId: 'createList',
   method: 'post',
   path: '/lists',
   tags: ['lists'],
@@ -37,6 +38,7 @@ const createList = createRoute({
 });
 
 const listLists = createRoute({
+  operationId: 'listLists',
   method: 'get',
   path: '/lists',
   tags: ['lists'],
@@ -50,6 +52,7 @@ const listLists = createRoute({
 });
 
 const getList = createRoute({
+  operationId: 'getList',
   method: 'get',
   path: '/lists/{id}',
   tags: ['lists'],
@@ -63,6 +66,7 @@ const getList = createRoute({
 });
 
 const updateList = createRoute({
+  operationId: 'updateList',
   method: 'patch',
   path: '/lists/{id}',
   tags: ['lists'],
@@ -76,6 +80,7 @@ const updateList = createRoute({
 });
 
 const deleteList = createRoute({
+  operationId: 'deleteList',
   method: 'delete',
   path: '/lists/{id}',
   tags: ['lists'],

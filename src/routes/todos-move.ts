@@ -10,6 +10,7 @@ import { MovedTodosSchema, MoveTodosBodySchema } from '../validation/todos';
 import { toTodoResponse } from './serialize';
 
 const moveTodos = createRoute({
+  operationId: 'moveTodos',
   method: 'post',
   path: '/todos/move',
   tags: ['todos'],

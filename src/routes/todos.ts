@@ -23,6 +23,7 @@ import { foundOr404, toTodoResponse } from './serialize';
 import { createTodoOnce, readTodo } from './todo-create';
 
 const createTodo = createRoute({
+  operationId: 'createTodo',
   method: 'post',
   path: '/todos',
   tags: ['todos'],
@@ -37,6 +38,7 @@ const createTodo = createRoute({
 });
 
 const listTodos = createRoute({
+  operationId: 'listTodos',
   method: 'get',
   path: '/todos',
   tags: ['todos'],
@@ -50,6 +52,7 @@ const listTodos = createRoute({
 });
 
 const getTodo = createRoute({
+  operationId: 'getTodo',
   method: 'get',
   path: '/todos/{id}',
   tags: ['todos'],
@@ -63,6 +66,7 @@ const getTodo = createRoute({
 });
 
 const updateTodo = createRoute({
+  operationId: 'updateTodo',
   method: 'patch',
   path: '/todos/{id}',
   tags: ['todos'],
@@ -76,6 +80,7 @@ const updateTodo = createRoute({
 });
 
 const deleteTodo = createRoute({
+  operationId: 'deleteTodo',
   method: 'delete',
   path: '/todos/{id}',
   tags: ['todos'],

@@ -1,0 +1,38 @@
+/**
+ * Copies Scalar's standalone bundle from node_modules into the Worker's static assets
+ * (public/, wrangler.toml [assets]), where the /docs page loads it from. wrangler runs this as
+ * the [build] command before `wrangler dev` and `wrangler deploy`; the tests' global setup
+ * calls it too. public/ is generated, not committed: the version is the one in the lockfile.
+ */
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The bundle as the page asks for it (src/routes/docs-page.ts DOCS_SCRIPT_PATH). */
+const TARGET = join(ROOT, 'public', 'docs', 'scalar.js');
+
+/** The self-contained browser build of @scalar/api-reference (its package.json "browser"). */
+const SOURCE = join(
+  ROOT,
+  'node_modules',
+  '@scalar',
+  'api-reference',
+  'dist',
+  'browser',
+  'standalone.js',
+);
+
+/** Copies the bundle unless the copy is already there with the same size and mtime. */
+export async function copyDocsAssets(): Promise<string> {
+  const from = await stat(SOURCE);
+  const to = await stat(TARGET).catch(() => null);
+  if (to && to.size === from.size && to.mtimeMs >= from.mtimeMs) return TARGET;
+  await mkdir(dirname(TARGET), { recursive: true });
+  await copyFile(SOURCE, TARGET);
+  return TARGET;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await copyDocsAssets();
+}
