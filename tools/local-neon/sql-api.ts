@@ -59,7 +59,7 @@ export async function handleSqlRequest(
 ): Promise<void> {
   context.counters.countHttpStarted();
   // In flight until its statements ran and its reply is closed, even when the client left early.
-  const closed = new Promise((resolve) => response.once('close', resolve));
+  response.once('close', () => context.counters.countHttpFinished());
   let reply: Reply;
   try {
     reply = await answer(request, context);
@@ -85,7 +85,6 @@ export async function handleSqlRequest(
     context.log(`http ${reply.status}${typeof code === 'string' ? ` ${code}` : ''}`);
   }
   sendJsonText(response, reply.status, payload, reply.headers);
-  void closed.then(() => context.counters.countHttpFinished());
 }
 
 async function answer(request: IncomingMessage, context: SqlApiContext): Promise<Reply> {
