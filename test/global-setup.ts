@@ -1,8 +1,13 @@
 import { createServer } from 'node:net';
+import {
+  LocalSetupError,
+  type LocalStack,
+  removeCluster,
+  removeLeftoverClusters,
+  startLocalStack,
+} from 'local-neon/embedded';
 import type { TestProject } from 'vitest/node';
-import { removeCluster, removeLeftoverClusters } from '../tools/postgres.ts';
-import { LocalSetupError } from '../tools/setup-error.ts';
-import { type LocalStack, startLocalStack } from '../tools/stack.ts';
+import { applyMigrations } from '../tools/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -27,6 +32,7 @@ export default async function setup(project: TestProject) {
       postgresPort: await findFreePort(),
       endpointPort: 0,
       unsafeFast: true,
+      migrate: applyMigrations,
     });
   } catch (error) {
     if (!(error instanceof LocalSetupError)) throw error;

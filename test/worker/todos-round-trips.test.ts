@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, envWith, type SiblingEndpoint, startSiblingEndpoint } from './core-harness';
 import { AUTH, createList, createTodo } from './todo-api-helpers';
 
-// Issue 5's targets, on this API's routes: a read is one database round trip; a write of
+// docs/benchmark.md's targets, on this API's routes: a read is one database round trip; a write of
 // k statements is at most k + 2 (connect with BEGIN pipelined, k statements, COMMIT).
 let endpoint: SiblingEndpoint;
 const app = buildApp();

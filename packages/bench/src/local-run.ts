@@ -1,16 +1,22 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { removeCluster, removeLeftoverClusters } from '../postgres.ts';
-import { type LocalStack, startLocalStack } from '../stack.ts';
+import { fileURLToPath } from 'node:url';
+import {
+  type LocalStack,
+  removeCluster,
+  removeLeftoverClusters,
+  startLocalStack,
+} from 'local-neon/embedded';
 import { type RunningWorker, startWorker } from './worker-runner.ts';
 
-/** The Workers a measurement can run, by name. */
+/** The Workers a measurement can run, by name: the template is the one in the working directory. */
 export const WORKER_ENTRIES = {
   template: 'src/index.ts',
-  baseline: 'tools/bench/baseline-worker.ts',
-  hello: 'tools/bench/hello-worker.ts',
+  baseline: fileURLToPath(new URL('./baseline-worker.ts', import.meta.url)),
+  hello: fileURLToPath(new URL('./hello-worker.ts', import.meta.url)),
 } as const;
 
 export type WorkerName = keyof typeof WORKER_ENTRIES;
@@ -68,6 +74,7 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       postgresPort: await findFreePort(),
       endpointPort: 0,
       unsafeFast: true,
+      migrate: migrateTemplate,
     });
     const databaseUrl = stack.databaseUrl;
     log(`bundling and starting ${options.workers.join(', ')} in workerd`);
@@ -95,6 +102,23 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
     await close();
     throw error;
   }
+}
+
+/** The template's own migrations, run by its `tools/migrate.ts` as the app role. */
+function migrateTemplate(appUrl: string): Promise<void> {
+  const env = { ...process.env, DATABASE_URL_DIRECT: appUrl };
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'tools/migrate.ts'],
+      { env },
+      (error, _stdout, stderr) => {
+        // The script redacts its own errors, so its stderr is safe to repeat.
+        if (error) reject(new Error(`tools/migrate.ts failed: ${stderr.trim() || error.message}`));
+        else resolve();
+      },
+    );
+  });
 }
 
 /** A port the OS says is free on 127.0.0.1 right now. */

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { EndpointControl } from './endpoint-control.ts';
+import { EndpointControl } from 'local-neon/control';
 import { percentile, runLoad } from './load.ts';
 import { startLocalRun, type WorkerName } from './local-run.ts';
 import { describeMachine, type Measurement, printTables } from './report.ts';
@@ -149,7 +149,7 @@ async function main() {
   const log = (line: string) => console.error(`[bench] ${line}`);
   const report = await runBench(options, log);
   printTables(report.measurements, options.concurrencies);
-  console.log('\nTargets (issue 5)');
+  console.log('\nTargets');
   for (const line of formatVerdicts(report.targets)) console.log(line);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(

@@ -50,7 +50,7 @@ export async function seedBenchData(postgresUrl: string): Promise<BenchData> {
 }
 
 /**
- * The six routes of issue 5 (plus the idempotent create), with requests both the template and
+ * The six routes docs/benchmark.md measures (plus the idempotent create), with requests both the template and
  * the baseline accept. `statements` counts the SQL statements each handler runs.
  */
 export function buildScenarios(data: BenchData, apiToken: string): Scenario[] {

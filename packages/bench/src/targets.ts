@@ -1,7 +1,7 @@
 import type { Measurement } from './report.ts';
 import type { Scenario } from './scenarios.ts';
 
-/** One of issue 5's targets, judged on one route (or on the run). */
+/** One of the targets in docs/benchmark.md, judged on one route (or on the run). */
 export interface TargetVerdict {
   target: string;
   route: string;

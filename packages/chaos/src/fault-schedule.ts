@@ -1,4 +1,4 @@
-import type { EndpointControl } from '../bench/endpoint-control.ts';
+import type { EndpointControl } from 'local-neon/control';
 
 export interface FaultScheduleOptions {
   /** Time between two injected events. */

@@ -1,6 +1,6 @@
+import type { ResponseSample } from '@neon-workers-template/bench/load';
+import type { EndpointControl } from 'local-neon/control';
 import type pg from 'pg';
-import type { EndpointControl } from '../bench/endpoint-control.ts';
-import type { ResponseSample } from '../bench/load.ts';
 import type { ChaosData } from './operations.ts';
 import type { OperationOutcome } from './traffic.ts';
 

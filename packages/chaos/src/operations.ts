@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestFactory } from '@neon-workers-template/bench/load';
 import pg from 'pg';
-import type { RequestFactory } from '../bench/load.ts';
 
 /** What one chaos request did, and what the checks need to find it in the database. */
 export type Operation =

@@ -1,8 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startLocalRun } from '@neon-workers-template/bench/local-run';
+import { EndpointControl } from 'local-neon/control';
 import pg from 'pg';
-import { EndpointControl } from '../bench/endpoint-control.ts';
-import { startLocalRun } from '../bench/local-run.ts';
 import { type FaultTally, startFaultSchedule } from './fault-schedule.ts';
 import {
   type ConnectionFigures,

@@ -1,4 +1,4 @@
-import { type ResponseSample, sendOne } from '../bench/load.ts';
+import { type ResponseSample, sendOne } from '@neon-workers-template/bench/load';
 import { type Operation, toRequest } from './operations.ts';
 
 export interface TrafficOptions {

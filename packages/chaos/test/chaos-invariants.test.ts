@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { type RunningWorker, startWorker } from '@neon-workers-template/bench/worker-runner';
+import { EndpointControl } from 'local-neon/control';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { EndpointControl } from '../../tools/bench/endpoint-control.ts';
-import { type RunningWorker, startWorker } from '../../tools/bench/worker-runner.ts';
-import { type ChaosReport, DEFAULT_CHAOS_OPTIONS, runChaos } from '../../tools/chaos/run.ts';
+import { type ChaosReport, DEFAULT_CHAOS_OPTIONS, runChaos } from '../src/run.ts';
 
 // The chaos run of `npm run chaos` at a small size, on a sibling endpoint of its own so its
 // faults reach no other test file. It asserts invariants only, never a time.

@@ -1,4 +1,4 @@
-/** The local Neon endpoint's counters (see tools/local-neon/types.ts for the definitions). */
+/** The local Neon endpoint's counters (see types.ts for the definitions). */
 export interface EndpointCountersSnapshot {
   wsOpen: number;
   wsTotal: number;

@@ -13,6 +13,7 @@ import type { NeonEndpoint, NeonEndpointOptions } from './types.ts';
 import { UpstreamPools } from './upstream-pool.ts';
 import { WsSession } from './ws-session.ts';
 
+export { loadEmbedded } from './load-embedded.ts';
 export type {
   EndpointCounters,
   FaultSettings,

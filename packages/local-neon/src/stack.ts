@@ -1,5 +1,4 @@
-import { type NeonEndpoint, startNeonEndpoint } from './local-neon/index.ts';
-import { applyMigrations } from './migrate.ts';
+import { type NeonEndpoint, startNeonEndpoint } from './index.ts';
 import { type LocalPostgres, startPostgres } from './postgres.ts';
 
 export interface LocalStackOptions {
@@ -9,6 +8,8 @@ export interface LocalStackOptions {
   endpointPort: number;
   unsafeFast?: boolean;
   log?: (line: string) => void;
+  /** Brings the schema up to date, given the app role's direct URL, before the endpoint opens. */
+  migrate?: (appUrl: string, log: (line: string) => void) => Promise<void>;
 }
 
 export interface LocalStack {
@@ -24,7 +25,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** PostgreSQL, then the migrations in drizzle/, then the local Neon endpoint in front of it. */
+/** PostgreSQL, then the `migrate` hook, then the local Neon endpoint in front of it. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const postgres = await startPostgres({
@@ -36,7 +37,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let endpoint: NeonEndpoint;
   try {
     // As on Neon, the app's own role migrates, so every table it creates is its own.
-    await applyMigrations(postgres.appUrl, log);
+    await options.migrate?.(postgres.appUrl, log);
     endpoint = await startNeonEndpoint({
       port: options.endpointPort,
       upstream: { host: postgres.host, port: postgres.port },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { neon } from '@neondatabase/serverless';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { routeHttpToLocalEndpoints } from '../../tools/local-neon/node-driver.ts';
+import { routeHttpToLocalEndpoints } from '../src/node-driver.ts';
 
 let app: pg.Client;
 let superuser: pg.Client;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { inject } from 'vitest';
-import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
-import { routeHttpToLocalEndpoints } from '../../tools/local-neon/node-driver.ts';
+import { type NeonEndpoint, startNeonEndpoint } from '../src/index.ts';
+import { routeHttpToLocalEndpoints } from '../src/node-driver.ts';
 
 /** One test file's local Neon endpoint, its database URL and a direct connection to Postgres. */
 export type FileEndpointFixture = {

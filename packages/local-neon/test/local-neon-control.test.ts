@@ -1,8 +1,8 @@
 import { neon } from '@neondatabase/serverless';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
-import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import type { NeonEndpoint } from '../src/index.ts';
+import { createLocalClient } from '../src/node-driver.ts';
 import {
   countBackends,
   endpointDatabaseUrl,

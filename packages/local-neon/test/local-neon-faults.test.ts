@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { type Client, neon } from '@neondatabase/serverless';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
-import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import type { NeonEndpoint } from '../src/index.ts';
+import { createLocalClient } from '../src/node-driver.ts';
 import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-faults-${process.pid}`;

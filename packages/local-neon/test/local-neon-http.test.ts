@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { type NeonDbError, neon } from '@neondatabase/serverless';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
+import type { NeonEndpoint } from '../src/index.ts';
 import { countBackends, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-http-${process.pid}`;

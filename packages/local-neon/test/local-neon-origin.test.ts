@@ -2,8 +2,8 @@ import { request as httpRequest } from 'node:http';
 import { neon } from '@neondatabase/serverless';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
-import { isLoopbackOrigin } from '../../tools/local-neon/request-guard.ts';
+import type { NeonEndpoint } from '../src/index.ts';
+import { isLoopbackOrigin } from '../src/request-guard.ts';
 import { type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-origin-${process.pid}`;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { neon } from '@neondatabase/serverless';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NeonEndpoint } from '../../tools/local-neon/index.ts';
-import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
-import { fieldShape, typeSampleSql } from '../type-sample.ts';
+import type { NeonEndpoint } from '../src/index.ts';
+import { createLocalClient } from '../src/node-driver.ts';
 import { countBackends, startFileEndpoint } from './endpoint-fixture.ts';
+import { fieldShape, typeSampleSql } from './type-sample.ts';
 
 const APP = `local-neon-types-${process.pid}`;
 const MOOD = `local_neon_mood_${randomUUID().slice(0, 8)}`;

@@ -3,8 +3,8 @@ import type { Client } from '@neondatabase/serverless';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { type NeonEndpoint, startNeonEndpoint } from '../../tools/local-neon/index.ts';
-import { createLocalClient } from '../../tools/local-neon/node-driver.ts';
+import { type NeonEndpoint, startNeonEndpoint } from '../src/index.ts';
+import { createLocalClient } from '../src/node-driver.ts';
 import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
 
 const APP = `local-neon-ws-${process.pid}`;

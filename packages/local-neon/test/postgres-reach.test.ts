@@ -3,9 +3,9 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres } from '../../tools/postgres.ts';
-import { findUnreachableFolder, type OsAccount } from '../../tools/postgres-reach.ts';
-import { LocalSetupError } from '../../tools/setup-error.ts';
+import { startPostgres } from '../src/postgres.ts';
+import { findUnreachableFolder, type OsAccount } from '../src/postgres-reach.ts';
+import { LocalSetupError } from '../src/setup-error.ts';
 
 // An account that owns nothing here, as the `postgres` user owns nothing in a clone.
 const OUTSIDER: OsAccount = { name: 'postgres', uid: 424_242, gids: [424_242] };
