@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { LocalSetupError } from './setup-error.ts';
 
 /** The passwords of one local data folder's two logins. */
@@ -35,6 +36,8 @@ export async function loadOrCreateLogins(file: string): Promise<LocalLogins> {
     return stored;
   }
   const logins = { superuserPassword: randomPassword(), appPassword: randomPassword() };
+  // It is written before initdb creates the data folder, so its parent may not exist yet.
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(logins, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return logins;
