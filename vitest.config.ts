@@ -11,6 +11,8 @@ export default defineConfig({
     // faults) out of the next.
     isolate: true,
     projects: [
+      // The workspace packages' own tests (local-neon, chaos), under this same global setup.
+      'packages/*/vitest.config.ts',
       {
         test: {
           name: 'tools',

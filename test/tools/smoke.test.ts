@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type RunningWorker, startWorker } from '@neon-workers-template/bench/worker-runner';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RunningWorker, startWorker } from '../../tools/bench/worker-runner';
 import { runSmoke } from '../../tools/smoke';
 
 const run = promisify(execFile);

@@ -1,9 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { Client, neon } from '@neondatabase/serverless';
+import { fieldShape, typeSampleSql } from 'local-neon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { applyDriverSettings } from '../../src/db/driver-settings';
-import { fieldShape, typeSampleSql } from '../type-sample';
 
 // The Worker's own settings for a loopback DATABASE_URL: what runs in `wrangler dev` and tests.
 const config = loadConfig(env);

@@ -1,0 +1,78 @@
+/** The local Neon endpoint's counters (see types.ts for the definitions). */
+export interface EndpointCountersSnapshot {
+  wsOpen: number;
+  wsTotal: number;
+  httpInFlight: number;
+  httpRequests: number;
+  httpQueries: number;
+  roundTrips: number;
+  lostReplies: number;
+}
+
+export interface FaultRequest {
+  latencyMs?: number;
+  suspend?: { waitMs?: number; failCount?: number | 'forever' };
+  connectionCap?: number | null;
+  loseReplies?: { http?: number | 'forever'; ws?: number | 'forever' };
+}
+
+/** A thin client for the endpoint's control API (`/_local`), used by the bench and chaos runs. */
+export class EndpointControl {
+  constructor(readonly controlUrl: string) {}
+
+  async counters(): Promise<EndpointCountersSnapshot> {
+    return (await this.call('GET', '/counters')) as EndpointCountersSnapshot;
+  }
+
+  async resetCounters(): Promise<void> {
+    await this.call('POST', '/counters/reset');
+  }
+
+  async setFaults(faults: FaultRequest): Promise<void> {
+    await this.call('POST', '/faults', faults);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.call('DELETE', '/faults');
+  }
+
+  async terminate(): Promise<number> {
+    const answer = (await this.call('POST', '/terminate')) as { terminated?: number };
+    return answer.terminated ?? 0;
+  }
+
+  /** A sibling endpoint on a fresh port with its own faults and counters. */
+  async createSibling(): Promise<{ port: number; url: string; controlUrl: string }> {
+    return (await this.call('POST', '/endpoints')) as {
+      port: number;
+      url: string;
+      controlUrl: string;
+    };
+  }
+
+  async removeSibling(port: number): Promise<void> {
+    await this.call('DELETE', `/endpoints/${port}`);
+  }
+
+  /** Waits until no session or HTTP query is open; returns the last counters seen. */
+  async waitForIdle(timeoutMs = 10_000): Promise<EndpointCountersSnapshot> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counters = await this.counters();
+      if ((counters.wsOpen === 0 && counters.httpInFlight === 0) || Date.now() > deadline)
+        return counters;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.controlUrl}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  }
+}

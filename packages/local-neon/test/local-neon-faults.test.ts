@@ -1,0 +1,176 @@
+import { performance } from 'node:perf_hooks';
+import { type Client, neon } from '@neondatabase/serverless';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NeonEndpoint } from '../src/index.ts';
+import { createLocalClient } from '../src/node-driver.ts';
+import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
+
+const APP = `local-neon-faults-${process.pid}`;
+// Timers may fire a millisecond early against performance.now(); lower bounds allow for that.
+const TIMER_SLACK_MS = 5;
+let fixture: FileEndpointFixture;
+let endpoint: NeonEndpoint;
+let url: string;
+let direct: pg.Client;
+
+beforeAll(async () => {
+  fixture = await startFileEndpoint(APP);
+  ({ endpoint, url, direct } = fixture);
+});
+
+afterEach(async () => {
+  endpoint.clearFaults();
+  await expect.poll(() => endpoint.counters().wsOpen).toBe(0);
+});
+
+afterAll(() => fixture.close());
+
+/** A connected WebSocket client whose stray 'error' events (after a refusal) are absorbed. */
+async function openClient(): Promise<Client> {
+  const client = createLocalClient(url);
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** One WebSocket session: connect, one query, end. The driver pipelines its login, so a refused
+ * session rejects the first query. */
+async function querySession(sql: string): Promise<unknown[]> {
+  const client = await openClient();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function elapsedSince(start: number): number {
+  return performance.now() - start;
+}
+
+describe('latencyMs', () => {
+  it('adds at least one latency per HTTP request', async () => {
+    endpoint.setFaults({ latencyMs: 150 });
+    const start = performance.now();
+    expect(await neon(url)`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    expect(elapsedSince(start)).toBeGreaterThanOrEqual(150 - TIMER_SLACK_MS);
+  });
+
+  it('adds one latency per WebSocket handshake and client burst', async () => {
+    endpoint.setFaults({ latencyMs: 100 });
+    endpoint.resetCounters();
+    const start = performance.now();
+    const client = await openClient();
+    for (let i = 0; i < 3; i++) await client.query('SELECT $1::int AS i', [i]);
+    // Handshake; startup + password + first query; then one burst per further query.
+    expect(elapsedSince(start)).toBeGreaterThanOrEqual(4 * 100 - TIMER_SLACK_MS);
+    await client.end();
+    expect(endpoint.counters()).toMatchObject({ wsTotal: 1, roundTrips: 5 });
+  });
+
+  it('keeps the order of the many messages of one delayed burst', async () => {
+    endpoint.setFaults({ latencyMs: 50 });
+    const client = createLocalClient(url);
+    // One WebSocket message per protocol message: startup, password, Parse, Bind, Execute...
+    client.neonConfig.coalesceWrites = false;
+    await client.connect();
+    const { rows } = await client.query('SELECT $1::text AS a, $2::int AS b', ['first', 2]);
+    await client.end();
+    expect(rows).toEqual([{ a: 'first', b: 2 }]);
+  });
+});
+
+describe('suspend.waitMs', () => {
+  it('holds WebSocket and HTTP arrivals until the compute wakes, then serves them', async () => {
+    endpoint.setFaults({ suspend: { waitMs: 300 } });
+    const sql = neon(url);
+    const start = performance.now();
+    const finished: number[] = [];
+    const track = <T>(promise: Promise<T>) =>
+      promise.finally(() => finished.push(elapsedSince(start)));
+    const [http1, http2, socket] = await Promise.all([
+      track(sql`SELECT 1 AS n`),
+      track(sql`SELECT 2 AS n`),
+      track(querySession('SELECT 3 AS n')),
+    ]);
+    expect([http1, http2, socket]).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+    for (const ms of finished) expect(ms).toBeGreaterThanOrEqual(300 - TIMER_SLACK_MS);
+  });
+});
+
+describe('suspend.failCount', () => {
+  it('fails the next K attempts, WebSocket or HTTP, with "Couldn\'t connect to compute node"', async () => {
+    endpoint.setFaults({ suspend: { failCount: 2 } });
+    const sql = neon(url);
+    await expect(sql`SELECT 1`).rejects.toThrow(
+      /^Server error \(HTTP status 500\): .*Couldn't connect to compute node/,
+    );
+    await expect(querySession('SELECT 1')).rejects.toMatchObject({
+      code: 'XX000',
+      message: expect.stringContaining("Couldn't connect to compute node"),
+    });
+    expect(await sql`SELECT 'awake' AS state`).toEqual([{ state: 'awake' }]);
+    expect(await querySession("SELECT 'awake' AS state")).toEqual([{ state: 'awake' }]);
+  });
+
+  it('with "forever" fails every attempt until the faults are cleared', async () => {
+    endpoint.setFaults({ suspend: { failCount: 'forever' } });
+    const sql = neon(url);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(sql`SELECT 1`).rejects.toThrow(/Couldn't connect to compute node/);
+      await expect(querySession('SELECT 1')).rejects.toMatchObject({ code: 'XX000' });
+    }
+    endpoint.clearFaults();
+    expect(await sql`SELECT 1 AS n`).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('connectionCap', () => {
+  it('refuses WebSocket and HTTP sessions beyond the cap with 53300', async () => {
+    endpoint.setFaults({ connectionCap: 1 });
+    const holder = await openClient();
+    await holder.query('SELECT 1');
+
+    await expect(querySession('SELECT 1')).rejects.toMatchObject({
+      code: '53300',
+      message: 'sorry, too many clients already',
+    });
+    await expect(neon(url)`SELECT 1`).rejects.toThrow(/HTTP status 500.*"code":"53300"/);
+
+    await holder.end();
+    await expect.poll(() => endpoint.counters().wsOpen).toBe(0);
+    expect(await querySession('SELECT 1 AS n')).toEqual([{ n: 1 }]);
+  });
+
+  it('counts an in-flight HTTP request as a session', async () => {
+    endpoint.setFaults({ connectionCap: 1 });
+    // The driver's query promise is lazy: then() sends it.
+    const slow = neon(url)`SELECT pg_sleep(0.5) AS slept`.then((rows) => rows);
+    await expect
+      .poll(async () => {
+        const { rows } = await direct.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.5)%' AND application_name = $1",
+          [APP],
+        );
+        return rows[0].n;
+      })
+      .toBe(1);
+    await expect(querySession('SELECT 1')).rejects.toMatchObject({ code: '53300' });
+    await slow;
+  });
+
+  it('is lifted by connectionCap: null', async () => {
+    endpoint.setFaults({ connectionCap: 0 });
+    await expect(neon(url)`SELECT 1`).rejects.toThrow(/53300/);
+    endpoint.setFaults({ connectionCap: null });
+    expect(await neon(url)`SELECT 1 AS n`).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('NeonEndpoint.close()', () => {
+  it('leaves no connection of this file open in PostgreSQL', async () => {
+    await endpoint.close();
+    await expect.poll(() => countBackends(direct, APP)).toBe(0);
+  });
+});
