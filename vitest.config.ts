@@ -12,6 +12,10 @@ export default defineConfig({
     isolate: true,
     projects: [
       {
+        // Pure code, tested beside it: no database, no workerd.
+        test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' },
+      },
+      {
         test: {
           name: 'tools',
           include: ['test/tools/**/*.test.ts'],

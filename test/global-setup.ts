@@ -18,6 +18,8 @@ declare module 'vitest' {
 
 /** One throwaway stack per test run, on free ports, so it can run beside `npm run dev`. */
 export default async function setup(project: TestProject) {
+  // The unit project needs no database: `vitest run --project unit` starts nothing.
+  if (project.vitest.projects.every((p) => p.name === 'unit')) return;
   await removeLeftoverClusters('.local', 'test-pg');
   const dataDir = `.local/test-pg-${process.pid}`;
   let stack: LocalStack;
