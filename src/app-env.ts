@@ -1,16 +1,16 @@
 import type { NeonHttpDatabase } from 'drizzle-orm/neon-http';
 import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { TimingVariables } from 'hono/timing';
+import type { IsolationLevel } from './config';
 import type * as schema from './db/schema';
-import type { RequestTrace } from './request/request-trace';
+import type { TraceVariables } from './middleware/request-trace';
 
 /** The request's interactive transaction (WebSocket `Client`, drizzle `neon-serverless`). */
 export type TxDatabase = NeonDatabase<typeof schema>;
 
 /** One-shot queries and non-interactive batches over HTTP (drizzle `neon-http`). */
 export type HttpDatabase = NeonHttpDatabase<typeof schema>;
-
-/** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */
-export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
 /** Per-request overrides for the transaction; only the first `tx()` call's options apply. */
 export type TxOptions = {
@@ -19,7 +19,6 @@ export type TxOptions = {
 };
 
 export type AppVariables = {
-  requestId: string;
   /**
    * The request's transaction; later calls return the same one. Nothing is sent until its first
    * statement, which travels with connect and BEGIN in one burst (so it must be a single
@@ -33,8 +32,10 @@ export type AppVariables = {
    * where a failed query is not retried.
    */
   http: () => HttpDatabase;
-  /** Timings, attempts and outcome of the request, for Server-Timing and the log line. */
-  trace: RequestTrace;
 };
 
-export type AppEnv = { Bindings: Env; Variables: AppVariables };
+/** The app's Hono environment: the bindings, and what each middleware sets. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: RequestIdVariables & TimingVariables & TraceVariables & AppVariables;
+};

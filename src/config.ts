@@ -1,4 +1,7 @@
-import type { IsolationLevel } from './app-env';
+import { ConfigError } from './errors';
+
+/** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
 /** Which kind of Postgres endpoint `DATABASE_URL` names. */
 export type EndpointKind = 'pooled' | 'direct' | 'local';
@@ -22,11 +25,6 @@ export type AppConfig = {
   /** Strings to scrub from anything logged (the password). */
   secrets: string[];
 };
-
-/** A binding is missing or wrong; the message names the variable and the fix, never its value. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 /** Defaults for the optional `[vars]` in wrangler.toml. */
 export const CONFIG_DEFAULTS = {

@@ -1,4 +1,4 @@
-import type { IsolationLevel } from '../app-env';
+import type { IsolationLevel } from '../config';
 
 /** How the request's transaction starts. */
 export type TxSettings = {

@@ -20,11 +20,11 @@ export type DatabaseHealthReport = {
  */
 export async function checkDatabase(
   config: AppConfig,
-  stats: RetryStats = { connectAttempts: 0, waitMs: 0 },
+  stats: RetryStats = { attempts: 0, waitMs: 0 },
 ): Promise<DatabaseHealthReport> {
   applyDriverSettings(config);
   const started = Date.now();
-  stats.connectAttempts += 1;
+  stats.attempts += 1;
   const sql = neon(config.databaseUrl, {
     fetchOptions: { signal: AbortSignal.timeout(config.connectTimeoutMs) },
   });
@@ -36,6 +36,6 @@ export async function checkDatabase(
     driver: 'http',
     endpoint: config.endpointKind,
     serverVersion: String(rows[0]?.server_version ?? ''),
-    attempts: stats.connectAttempts,
+    attempts: stats.attempts,
   };
 }

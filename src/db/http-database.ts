@@ -2,7 +2,7 @@ import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { HttpDatabase } from '../app-env';
 import type { AppConfig } from '../config';
-import type { RequestTrace } from '../request/request-trace';
+import type { RequestTrace } from '../trace';
 import { applyDriverSettings } from './driver-settings';
 import { retryPolicyFor, retryTransient } from './retry';
 import * as schema from './schema';
@@ -84,7 +84,7 @@ function wrapQueries(
       if (options.retry) {
         return await retryTransient(attempt, retryPolicyFor(config, trace.startedAt), trace);
       }
-      trace.connectAttempts += 1;
+      trace.attempts += 1;
       return await attempt(config.connectTimeoutMs);
     } finally {
       trace.queryMs += Date.now() - started;

@@ -30,7 +30,7 @@ describe('retryTransient', () => {
   });
 
   it('gives the first attempt the whole connect timeout even past the deadline', async () => {
-    const stats = { connectAttempts: 0, waitMs: 0 };
+    const stats = { attempts: 0, waitMs: 0 };
     const timeouts: number[] = [];
     const result = await retryTransient(
       async (timeoutMs) => {
@@ -42,34 +42,34 @@ describe('retryTransient', () => {
     );
     expect(result).toBe('ok');
     expect(timeouts).toEqual([300]);
-    expect(stats.connectAttempts).toBe(1);
+    expect(stats.attempts).toBe(1);
   });
 
   it('rethrows a permanent failure at once', async () => {
-    const stats = { connectAttempts: 0, waitMs: 0 };
+    const stats = { attempts: 0, waitMs: 0 };
     const permanent = Object.assign(new Error('dup'), { code: '23505' });
     await expect(
       retryTransient(() => Promise.reject(permanent), policy(5_000), stats),
     ).rejects.toBe(permanent);
-    expect(stats.connectAttempts).toBe(1);
+    expect(stats.attempts).toBe(1);
   });
 
   it('gives up with RetriesExhaustedError when the deadline leaves no room', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0.5);
-    const stats = { connectAttempts: 0, waitMs: 0 };
+    const stats = { attempts: 0, waitMs: 0 };
     const running = retryTransient(() => Promise.reject(transient()), policy(500), stats);
     const outcome = running.catch((error: Error) => error);
     await vi.runAllTimersAsync();
     const error = (await outcome) as Error & { attempts: number; cause: Error };
     expect(error.name).toBe('RetriesExhaustedError');
     expect(error.cause.message).toBe('connection refused');
-    expect(error.attempts).toBe(stats.connectAttempts);
-    expect(stats.connectAttempts).toBeGreaterThan(1);
+    expect(error.attempts).toBe(stats.attempts);
+    expect(stats.attempts).toBeGreaterThan(1);
   });
 
   it('waits at least the base delay after 53300', async () => {
     vi.spyOn(Math, 'random').mockReturnValue(0);
-    const stats = { connectAttempts: 0, waitMs: 0 };
+    const stats = { attempts: 0, waitMs: 0 };
     let calls = 0;
     const running = retryTransient(
       async () => {

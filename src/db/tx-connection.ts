@@ -1,22 +1,20 @@
 import { Client } from '@neondatabase/serverless';
 import type { AppConfig } from '../config';
-import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
-import type { RequestTrace, TxOutcome } from '../request/request-trace';
+import {
+  CommitUnknownError,
+  ConnectTimeoutError,
+  ReplyTimeoutError,
+  TransactionAbortedError,
+  TxMisuseError,
+} from '../errors';
+import type { RequestTrace, TxOutcome } from '../trace';
 import { beginStatements, type TxSettings, XACT_ID_STATEMENT } from './begin-statements';
 import { isTransientError, sqlStateOf } from './classify-error';
 import { dropClient, endClient } from './close-client';
 import { lookUpCommitStatus } from './commit-status';
 import { applyDriverSettings } from './driver-settings';
 import { prefixNextQuery } from './pipeline-begin';
-import {
-  ConnectTimeoutError,
-  ReplyTimeoutError,
-  type RetryPolicy,
-  replyTimeoutMs,
-  retryTransient,
-  withinReplyTimeout,
-} from './retry';
-import { TxMisuseError } from './tx-misuse-error';
+import { type RetryPolicy, replyTimeoutMs, retryTransient, withinReplyTimeout } from './retry';
 
 /** What a finished transaction did; 'unknown' is only ever decided by the middleware. */
 export type TxEnd = Exclude<TxOutcome, 'unknown'>;
@@ -192,7 +190,7 @@ export class TxConnection {
       this.close(client, false);
     }
     // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
-    if (result.command !== 'COMMIT') throw abortedTransactionError();
+    if (result.command !== 'COMMIT') throw new TransactionAbortedError();
     return 'committed';
   }
 
@@ -203,12 +201,7 @@ export class TxConnection {
     this.options.trace.commitLookup = status;
     if (status === 'committed') return 'committed';
     if (status === 'aborted') throw error;
-    throw new AppError(
-      503,
-      'commit_unknown',
-      'The database connection was lost during COMMIT; whether the change was saved is unknown.',
-      { cause: error, headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) } },
-    );
+    throw new CommitUnknownError(error);
   }
 
   /** Gives up on a session that stopped answering: later use reports why, and rollback drops it. */
@@ -250,12 +243,4 @@ export class TxConnection {
       terminate && !this.sessionError ? endClient(client) : Promise.resolve(dropClient(client));
     this.options.waitUntil(closing);
   }
-}
-
-function abortedTransactionError(): AppError {
-  return new AppError(
-    500,
-    'transaction_aborted',
-    'A statement failed inside the transaction, so nothing was saved.',
-  );
 }

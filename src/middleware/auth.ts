@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { ConfigError, loadConfig } from '../config';
-import { AppError } from '../errors';
+import { loadConfig } from '../config';
+import { ApiError, ConfigError } from '../errors';
 
 /** Options of {@link requireApiToken}. */
 export type ApiTokenOptions = {
@@ -52,7 +52,7 @@ export function requireApiToken(options: ApiTokenOptions = {}) {
     }
     const given = BEARER.exec(c.req.header('Authorization') ?? '')?.[1];
     if (given && (await tokensMatch(given, expected))) return next();
-    throw new AppError(
+    throw new ApiError(
       401,
       'unauthorized',
       given

@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -15,7 +15,7 @@ export function requireJsonBody() {
     if (!BODY_METHODS.has(c.req.method)) return next();
     const mediaType = (c.req.header('Content-Type') ?? '').split(';')[0]?.trim() ?? '';
     if (!JSON_MEDIA_TYPE.test(mediaType)) {
-      throw new AppError(
+      throw new ApiError(
         415,
         'unsupported_media_type',
         `Content-Type must be application/json, got ${mediaType ? JSON.stringify(mediaType.slice(0, 100)) : 'none'}.`,
@@ -24,7 +24,7 @@ export function requireJsonBody() {
     try {
       await c.req.json();
     } catch {
-      throw new AppError(400, 'malformed_json', 'The request body is not valid JSON.');
+      throw new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');
     }
     return next();
   });

@@ -5,13 +5,13 @@ import type { AppEnv, HttpDatabase, TxDatabase, TxOptions } from '../app-env';
 import { type AppConfig, loadConfig } from '../config';
 import { classifyDatabaseError, unwrapQueryError } from '../db/classify-error';
 import { createHttpDatabase } from '../db/http-database';
-import { backoffDelayMs, RetriesExhaustedError, retryPolicyFor, sleep } from '../db/retry';
+import { backoffDelayMs, retryPolicyFor, sleep } from '../db/retry';
 import * as schema from '../db/schema';
 import { TxConnection } from '../db/tx-connection';
-import { refuseNestedTransaction } from '../db/tx-misuse-error';
-import { AppError } from '../errors';
+import { refuseNestedTransaction } from '../db/tx-misuse';
+import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../errors';
 import { buildReplayRequest, type ReplayState, replayStateOf } from '../request/replay';
-import { RequestTrace } from '../request/request-trace';
+import { clearError, elapsedMs, type RequestTrace, startTrace } from '../trace';
 
 /** Runs a request through the whole app again (normally `app.fetch`); enables replays. */
 export type DispatchFn = (
@@ -59,7 +59,7 @@ async function runHandler(
   readOnlyByDefault: boolean,
 ): Promise<RunResult> {
   trace.runs += 1;
-  trace.clearError();
+  clearError(trace);
   let connection: TxConnection | undefined;
   let txDatabase: TxDatabase | undefined;
   let httpDatabase: HttpDatabase | undefined;
@@ -103,8 +103,7 @@ async function runHandler(
     trace.outcome = await connection.commit();
     return {};
   } catch (error) {
-    trace.outcome =
-      error instanceof AppError && error.code === 'commit_unknown' ? 'unknown' : 'rolled_back';
+    trace.outcome = error instanceof CommitUnknownError ? 'unknown' : 'rolled_back';
     return { failure: error, fromCommit: true };
   }
 }
@@ -116,10 +115,11 @@ function shouldReplay(
   safeMethod: boolean,
   trace: RequestTrace,
 ): boolean {
-  // An AppError is an answer the code chose; exhausted retries already spent the deadline.
-  if (failure === undefined || failure instanceof AppError) return false;
+  // An ApiError is an answer the code chose; exhausted retries already spent the deadline.
+  if (failure === undefined || failure instanceof ApiError) return false;
+  if (failure instanceof CommitUnknownError) return false;
   if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
-  if (run >= config.maxTxAttempts || trace.elapsedMs() >= config.retryDeadlineMs) return false;
+  if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
   // A GET or HEAD is safe to run again after a lost connection; a write might have had effects.
@@ -137,7 +137,7 @@ export function transaction(options: TransactionOptions = {}) {
   const readOnlyMethods = new Set(options.readOnlyMethods ?? ['GET', 'HEAD']);
   return createMiddleware<AppEnv>(async function transaction(c, next) {
     const replay = replayStateOf(c.req.raw);
-    const trace = replay?.trace ?? c.var.trace ?? new RequestTrace();
+    const trace = replay?.trace ?? c.var.trace ?? startTrace();
     c.set('trace', trace);
     const safeMethod = readOnlyMethods.has(c.req.method);
     let result = await runHandler(c, next, trace, safeMethod);
@@ -155,7 +155,7 @@ export function transaction(options: TransactionOptions = {}) {
       }
       if (!shouldReplay(result.failure, config, run, safeMethod, trace)) break;
       const state: ReplayState = { trace };
-      const request = await buildReplayRequest(c, state);
+      const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
       const waitMs = backoffDelayMs(retryPolicyFor(config, trace.startedAt), run);
       trace.waitMs += waitMs;

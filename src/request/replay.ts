@@ -1,6 +1,5 @@
-import type { Context } from 'hono';
-import type { AppEnv } from '../app-env';
-import type { RequestTrace } from './request-trace';
+import type { HonoRequest } from 'hono';
+import type { RequestTrace } from '../trace';
 
 /** What a replayed run shares with the run that started the request. */
 export type ReplayState = {
@@ -25,17 +24,18 @@ const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
  * `undefined` when the handler consumed the raw stream itself and the body is gone.
  */
 export async function buildReplayRequest(
-  c: Context<AppEnv>,
+  req: HonoRequest,
+  requestId: string,
   state: ReplayState,
 ): Promise<Request | undefined> {
-  const raw = c.req.raw;
+  const raw = req.raw;
   const headers = new Headers(raw.headers);
   headers.delete('content-length');
-  headers.set('X-Request-Id', c.var.requestId);
+  headers.set('X-Request-Id', requestId);
   let body: ArrayBuffer | undefined;
   if (!METHODS_WITHOUT_BODY.has(raw.method)) {
     try {
-      body = await c.req.arrayBuffer();
+      body = await req.arrayBuffer();
     } catch {
       return undefined;
     }

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 import { requireApiToken } from '../middleware/auth';
 import { requireJsonBody } from '../middleware/json-body';
 import { IdempotencyKeySchema } from '../validation/common';
@@ -29,7 +29,7 @@ for (const resource of ['/lists/*', '/todos/*']) {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new AppError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new ApiError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
       },
     }),
     requireJsonBody(),

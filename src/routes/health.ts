@@ -3,7 +3,8 @@ import type { AppEnv } from '../app-env';
 import { loadConfig } from '../config';
 import { checkDatabase } from '../db/check-database';
 import { classifyDatabaseError } from '../db/classify-error';
-import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
+import { ApiError } from '../errors';
+import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../problem';
 
 /** Liveness (`/health`, no database) and readiness (`/health/db`, one round trip). */
 export const health = new Hono<AppEnv>();
@@ -20,7 +21,7 @@ health.get('/health/db', async (c) => {
   } catch (error) {
     // 503, never 200: a monitor must see an unhealthy database. Only the error's kind is shown.
     const { kind, sqlState } = classifyDatabaseError(error);
-    throw new AppError(503, 'database_unavailable', 'The database did not answer SELECT 1.', {
+    throw new ApiError(503, 'database_unavailable', 'The database did not answer SELECT 1.', {
       cause: error,
       headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
       details: [
@@ -29,7 +30,7 @@ health.get('/health/db', async (c) => {
           sqlState,
           driver: 'http',
           endpoint: config.endpointKind,
-          attempts: trace.connectAttempts,
+          attempts: trace.attempts,
         },
       ],
     });

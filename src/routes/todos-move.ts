@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { lists, todos } from '../db/schema';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 import { validationHook } from '../validation/hook';
 import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from '../validation/openapi';
 import { MovedTodosSchema, MoveTodosBodySchema } from '../validation/todos';
@@ -42,7 +42,7 @@ export const moveTodoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       const found = new Set(moved.map((row) => row.id));
       const missing = todoIds.flatMap((id, i) => (found.has(id) ? [] : [{ id, i }]));
       // Throwing rolls back the UPDATE above: the move is all or nothing.
-      throw new AppError(
+      throw new ApiError(
         404,
         'todo_not_found',
         `No todo with id ${missing[0]?.id}; nothing moved.`,

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
-import { ConfigError, isLoopbackHost, LOCAL_DEV_API_TOKEN, loadConfig } from '../../src/config';
+import { isLoopbackHost, LOCAL_DEV_API_TOKEN, loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
 import { buildApp, envWith, logLineOf } from './core-harness';
 
 const PASSWORD = 'Hunter2-secret-pw';

@@ -1,9 +1,5 @@
 import type { TxDatabase } from '../app-env';
-
-/** The handler used the request transaction in a way the middleware forbids; the message says how. */
-export class TxMisuseError extends Error {
-  override readonly name = 'TxMisuseError';
-}
+import { TxMisuseError } from '../errors';
 
 /**
  * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
