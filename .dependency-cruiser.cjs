@@ -16,6 +16,21 @@ module.exports = {
       to: { path: '^src/' },
     },
     {
+      name: 'transaction-has-one-door',
+      severity: 'error',
+      comment: 'Outside src/db/transaction, import the request transaction from its index only.',
+      from: { path: '^src/', pathNot: '^src/db/transaction/' },
+      to: { path: '^src/db/transaction/(?!index\\.ts$)' },
+    },
+    {
+      name: 'db-says-what-happened',
+      severity: 'error',
+      comment:
+        'The database layer and config say what happened; only the HTTP layer picks a status.',
+      from: { path: ['^src/(db|jobs)/', '^src/config\\.ts$'] },
+      to: { path: ['hono/.*http-exception', '^src/problem\\.ts$'] },
+    },
+    {
       name: 'src-ships-alone',
       severity: 'error',
       comment: 'src/ is what the Worker bundles: no tooling, no tests.',

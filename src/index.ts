@@ -3,13 +3,12 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env';
+import { replayStateOf, transaction } from './db/transaction';
 import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
 import { requestTrace } from './middleware/request-trace';
-import { transaction } from './middleware/transaction';
 import { handleError, handleNotFound } from './problem';
-import { replayStateOf } from './request/replay';
 import { api } from './routes/api';
 import { health } from './routes/health';
 

@@ -1,13 +1,11 @@
 import { Client } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
-import type { TxDatabase } from '../app-env';
 import { type IsolationLevel, loadConfig } from '../config';
-import { beginStatements } from '../db/begin-statements';
-import { endClient } from '../db/close-client';
 import { applyDriverSettings } from '../db/driver-settings';
 import { retryPolicyFor, retryTransient, sleep } from '../db/retry';
 import * as schema from '../db/schema';
-import { refuseNestedTransaction } from '../db/tx-misuse';
+import { beginStatements, refuseNestedTransaction, type TxDatabase } from '../db/transaction';
+import { endClient } from '../db/ws-client';
 import { AppError, ConnectTimeoutError } from '../errors';
 
 /** A statement failed inside a batch (and was caught), so COMMIT rolled the batch back. */

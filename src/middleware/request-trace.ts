@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { RequestIdVariables } from 'hono/request-id';
 import { setMetric, type TimingVariables } from 'hono/timing';
-import { replayStateOf } from '../request/replay';
+import { replayStateOf } from '../db/transaction';
 import { type RequestTrace, startTrace, timingMetrics } from '../trace';
 
 /** What {@link requestTrace} sets: the request's trace, filled in by the layers below. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beginStatements } from './begin-statements';
+import { beginStatements } from './pipeline';
 
 describe('beginStatements', () => {
   it('opens the transaction with its isolation, mode and statement_timeout', () => {

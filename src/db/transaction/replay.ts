@@ -1,5 +1,8 @@
 import type { HonoRequest } from 'hono';
-import type { RequestTrace } from '../trace';
+import type { AppConfig } from '../../config';
+import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../../errors';
+import { elapsedMs, type RequestTrace } from '../../trace';
+import { classifyDatabaseError, unwrapQueryError } from '../classify-error';
 
 /** What a replayed run shares with the run that started the request. */
 export type ReplayState = {
@@ -43,4 +46,27 @@ export async function buildReplayRequest(
   const request = new Request(raw.url, { method: raw.method, headers, body });
   replays.set(request, state);
   return request;
+}
+
+/**
+ * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS and the
+ * deadline: 40001/40P01 always, a lost connection only for a safe (read-only) method.
+ */
+export function shouldReplay(
+  failure: unknown,
+  config: AppConfig,
+  run: number,
+  safeMethod: boolean,
+  trace: RequestTrace,
+): boolean {
+  // An ApiError is an answer the code chose; an unknown commit must not run twice; exhausted
+  // retries already spent the deadline.
+  if (failure === undefined || failure instanceof ApiError) return false;
+  if (failure instanceof CommitUnknownError) return false;
+  if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
+  if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
+  const { kind } = classifyDatabaseError(failure);
+  if (kind === 'serialization_failure') return true;
+  // A GET or HEAD is safe to run again after a lost connection; a write might have had effects.
+  return safeMethod && (kind === 'transient' || kind === 'too_many_connections');
 }

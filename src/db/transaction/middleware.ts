@@ -1,17 +1,16 @@
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import type { Context, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv, HttpDatabase, TxDatabase, TxOptions } from '../app-env';
-import { type AppConfig, loadConfig } from '../config';
-import { classifyDatabaseError, unwrapQueryError } from '../db/classify-error';
-import { createHttpDatabase } from '../db/http-database';
-import { backoffDelayMs, retryPolicyFor, sleep } from '../db/retry';
-import * as schema from '../db/schema';
-import { TxConnection } from '../db/tx-connection';
-import { refuseNestedTransaction } from '../db/tx-misuse';
-import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../errors';
-import { buildReplayRequest, type ReplayState, replayStateOf } from '../request/replay';
-import { clearError, elapsedMs, type RequestTrace, startTrace } from '../trace';
+import type { RequestIdVariables } from 'hono/request-id';
+import { type AppConfig, loadConfig } from '../../config';
+import { CommitUnknownError, TxMisuseError } from '../../errors';
+import { clearError, type RequestTrace, startTrace } from '../../trace';
+import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import * as schema from '../schema';
+import { TxConnection } from './connection';
+import { createHttpDatabase } from './http';
+import { buildReplayRequest, type ReplayState, replayStateOf, shouldReplay } from './replay';
+import type { HttpDatabase, TransactionVariables, TxDatabase, TxOptions } from './types';
 
 /** Runs a request through the whole app again (normally `app.fetch`); enables replays. */
 export type DispatchFn = (
@@ -28,9 +27,28 @@ export type TransactionOptions = {
   readOnlyMethods?: readonly string[];
 };
 
+// Declared here rather than as AppEnv, which imports this folder: no import circle.
+type TransactionEnv = {
+  Bindings: Env;
+  Variables: TransactionVariables & RequestIdVariables & { trace: RequestTrace };
+};
 type RunResult = { failure?: unknown; fromCommit?: boolean };
 
-function executionContextOf(c: Context<AppEnv>): ExecutionContext | undefined {
+/**
+ * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
+ * drizzle would send its own BEGIN and COMMIT inside it and commit it half-way.
+ */
+export function refuseNestedTransaction(message: string): TxDatabase['transaction'] {
+  return (() => {
+    throw new TxMisuseError(message);
+  }) as TxDatabase['transaction'];
+}
+
+const refuseInRequest = refuseNestedTransaction(
+  'c.var.tx() is already the request transaction: run statements on it directly, not in .transaction().',
+);
+
+function executionContextOf(c: Context): ExecutionContext | undefined {
   try {
     return c.executionCtx as unknown as ExecutionContext;
   } catch {
@@ -39,21 +57,9 @@ function executionContextOf(c: Context<AppEnv>): ExecutionContext | undefined {
   }
 }
 
-function waitUntilOf(c: Context<AppEnv>): (promise: Promise<unknown>) => void {
-  const ctx = executionContextOf(c);
-  return (promise) => {
-    const settled = promise.catch(() => {});
-    ctx?.waitUntil(settled);
-  };
-}
-
-const refuseInRequest = refuseNestedTransaction(
-  'c.var.tx() is already the request transaction: run statements on it directly, not in .transaction().',
-);
-
 /** One run of the handler with its own lazy transaction; commits or rolls back after it. */
 async function runHandler(
-  c: Context<AppEnv>,
+  c: Context<TransactionEnv>,
   next: Next,
   trace: RequestTrace,
   readOnlyByDefault: boolean,
@@ -66,6 +72,7 @@ async function runHandler(
   c.set('tx', async (options: TxOptions = {}) => {
     if (!txDatabase) {
       const config = loadConfig(c.env);
+      const ctx = executionContextOf(c);
       connection = new TxConnection({
         config,
         settings: {
@@ -75,7 +82,7 @@ async function runHandler(
         },
         policy: retryPolicyFor(config, trace.startedAt),
         trace,
-        waitUntil: waitUntilOf(c),
+        waitUntil: (promise) => ctx?.waitUntil(promise.catch(() => {})),
       });
       txDatabase = drizzle({ client: connection.driverClient as never, schema });
       txDatabase.transaction = refuseInRequest;
@@ -108,34 +115,16 @@ async function runHandler(
   }
 }
 
-function shouldReplay(
-  failure: unknown,
-  config: AppConfig,
-  run: number,
-  safeMethod: boolean,
-  trace: RequestTrace,
-): boolean {
-  // An ApiError is an answer the code chose; exhausted retries already spent the deadline.
-  if (failure === undefined || failure instanceof ApiError) return false;
-  if (failure instanceof CommitUnknownError) return false;
-  if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
-  if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
-  const { kind } = classifyDatabaseError(failure);
-  if (kind === 'serialization_failure') return true;
-  // A GET or HEAD is safe to run again after a lost connection; a write might have had effects.
-  return safeMethod && (kind === 'transient' || kind === 'too_many_connections');
-}
-
 /**
- * Gives handlers `c.var.tx()` (a lazy interactive transaction) and `c.var.http()` (one-shot
- * queries, each retried on a connection failure in GET/HEAD, so read-only there). Commits when the handler succeeds; rolls back when it throws or answers >= 400.
- * On 40001/40P01 (and, for GET/HEAD, on a transient failure) it runs the whole request again
- * through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within DB_RETRY_DEADLINE_MS.
+ * Gives handlers `c.var.tx()` and `c.var.http()` ({@link TransactionVariables}), commits or
+ * rolls back after the handler, and on 40001/40P01 (and, for GET/HEAD, a transient failure)
+ * runs the whole request again through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within
+ * DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
 export function transaction(options: TransactionOptions = {}) {
   const readOnlyMethods = new Set(options.readOnlyMethods ?? ['GET', 'HEAD']);
-  return createMiddleware<AppEnv>(async function transaction(c, next) {
+  return createMiddleware<TransactionEnv>(async function transaction(c, next) {
     const replay = replayStateOf(c.req.raw);
     const trace = replay?.trace ?? c.var.trace ?? startTrace();
     c.set('trace', trace);
