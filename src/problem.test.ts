@@ -120,3 +120,29 @@ describe('toProblem', () => {
     });
   });
 });
+
+describe('toProblem for the body validator', () => {
+  it('answers a refused media type 415, naming what was sent', () => {
+    const request = (contentType?: string) =>
+      new Request('http://x/', {
+        method: 'POST',
+        headers: contentType ? { 'Content-Type': contentType } : {},
+      });
+    const refused = new HTTPException(415, { message: 'Unsupported Media Type' });
+    expect(toProblem(refused, request('text/plain; charset=utf-8'))).toMatchObject({
+      status: 415,
+      code: 'unsupported_media_type',
+      detail: 'Content-Type must be application/json, got "text/plain".',
+    });
+    expect(toProblem(refused, request()).detail).toContain('got none');
+  });
+
+  it('answers malformed JSON 400 malformed_json', () => {
+    const malformed = new HTTPException(400, { message: 'Malformed JSON in request body' });
+    expect(toProblem(malformed)).toMatchObject({
+      status: 400,
+      code: 'malformed_json',
+      detail: 'The request body is not valid JSON.',
+    });
+  });
+});

@@ -34,7 +34,7 @@ export type Problem = {
 /** Seconds a client should wait before retrying after a 503. */
 export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
 const RETRY_AFTER_BUSY_SECONDS = 1;
-const INTERNAL_DETAIL = 'An unexpected error occurred.';
+const INTERNAL = 'An unexpected error occurred.';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -52,130 +52,111 @@ const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-type Rule = { status: number; code: string; detail: string; retryAfter?: number };
+/** Status, code, detail and Retry-After seconds; a detail of `undefined` means the message. */
+type Rule = [status: number, code: string, detail?: string, retryAfter?: number];
 
 // `{on}` becomes " (constraint <name>)" when Postgres named one.
 const BY_KIND: Record<DatabaseErrorKind, Rule> = {
-  unique_violation: {
-    status: 409,
-    code: 'unique_violation',
-    detail: 'The value already exists{on}.',
-  },
-  foreign_key_violation: {
-    status: 409,
-    code: 'foreign_key_violation',
-    detail: 'A referenced row is missing{on}.',
-  },
-  check_violation: { status: 422, code: 'check_violation', detail: 'A value breaks a rule{on}.' },
-  not_null_violation: {
-    status: 422,
-    code: 'not_null_violation',
-    detail: 'A required value is missing.',
-  },
-  invalid_input: { status: 400, code: 'invalid_input', detail: 'A value has the wrong format.' },
-  statement_timeout: {
-    status: 504,
-    code: 'statement_timeout',
-    detail: 'The database query took too long.',
-  },
-  too_many_connections: {
-    status: 503,
-    code: 'too_many_connections',
-    detail: 'The database has too many connections; try again shortly.',
-    retryAfter: RETRY_AFTER_BUSY_SECONDS,
-  },
-  serialization_failure: {
-    status: 503,
-    code: 'transaction_conflict',
-    detail: 'The transaction kept conflicting with concurrent ones; try again.',
-    retryAfter: RETRY_AFTER_BUSY_SECONDS,
-  },
-  transient: {
-    status: 503,
-    code: 'database_unavailable',
-    detail: 'The database could not be reached; try again shortly.',
-    retryAfter: RETRY_AFTER_UNAVAILABLE_SECONDS,
-  },
-  configuration: {
-    status: 503,
-    code: 'database_unavailable',
-    detail: 'The database refused the connection.',
-  },
-  unknown: { status: 500, code: 'internal_error', detail: INTERNAL_DETAIL },
+  unique_violation: [409, 'unique_violation', 'The value already exists{on}.'],
+  foreign_key_violation: [409, 'foreign_key_violation', 'A referenced row is missing{on}.'],
+  check_violation: [422, 'check_violation', 'A value breaks a rule{on}.'],
+  not_null_violation: [422, 'not_null_violation', 'A required value is missing.'],
+  invalid_input: [400, 'invalid_input', 'A value has the wrong format.'],
+  statement_timeout: [504, 'statement_timeout', 'The database query took too long.'],
+  too_many_connections: [
+    503,
+    'too_many_connections',
+    'The database has too many connections; try again shortly.',
+    RETRY_AFTER_BUSY_SECONDS,
+  ],
+  serialization_failure: [
+    503,
+    'transaction_conflict',
+    'The transaction kept conflicting with concurrent ones; try again.',
+    RETRY_AFTER_BUSY_SECONDS,
+  ],
+  transient: [
+    503,
+    'database_unavailable',
+    'The database could not be reached; try again shortly.',
+    RETRY_AFTER_UNAVAILABLE_SECONDS,
+  ],
+  configuration: [503, 'database_unavailable', 'The database refused the connection.'],
+  unknown: [500, 'internal_error', INTERNAL],
 };
 
-// The app's own errors that are answers in themselves; a missing `detail` means the message.
-// The others (timeouts, exhausted retries) are classified like the database errors they stand for.
-const BY_CODE: Record<string, Partial<Rule> & { status: number }> = {
-  configuration_error: {
-    status: 500,
-    detail: 'The server is misconfigured; its log names the setting to fix.',
-  },
-  transaction_misuse: { status: 500, code: 'internal_error', detail: INTERNAL_DETAIL },
-  transaction_aborted: { status: 500 },
-  commit_unknown: { status: 503, retryAfter: RETRY_AFTER_UNAVAILABLE_SECONDS },
+// The app's own errors that are answers in themselves. The others (timeouts, exhausted
+// retries) are classified like the database errors they stand for.
+const BY_CODE: Record<string, Rule> = {
+  configuration_error: [
+    500,
+    'configuration_error',
+    'The server is misconfigured; its log names the setting to fix.',
+  ],
+  transaction_misuse: [500, 'internal_error', INTERNAL],
+  transaction_aborted: [500, 'transaction_aborted'],
+  commit_unknown: [503, 'commit_unknown', undefined, RETRY_AFTER_UNAVAILABLE_SECONDS],
 };
 
-type ZodLikeError = Error & { issues: { path: PropertyKey[]; message: string }[] };
-
-function isZodError(error: unknown): error is ZodLikeError {
-  return error instanceof Error && error.name === 'ZodError' && 'issues' in error;
+function fromRule([status, code, detail, retryAfter]: Rule, message = ''): Problem {
+  const headers: Record<string, string> = retryAfter ? { 'Retry-After': String(retryAfter) } : {};
+  return { status: status as ContentfulStatusCode, code, detail: detail ?? message, headers };
 }
 
-function fromRule(rule: Rule, detail = rule.detail): Problem {
-  const headers: Record<string, string> = rule.retryAfter
-    ? { 'Retry-After': String(rule.retryAfter) }
-    : {};
-  return { status: rule.status as ContentfulStatusCode, code: rule.code, detail, headers };
-}
-
-function fromHttpException(error: HTTPException): Problem {
+function fromHttpException(error: HTTPException, contentType: string | null): Problem {
   const headers: Record<string, string> = {};
   error.res?.headers.forEach((value, name) => {
     if (!/^content-(type|length)$/i.test(name)) headers[name] = value;
   });
   const { status } = error;
-  const title = TITLES[status];
-  const code =
-    status === 413
-      ? 'payload_too_large'
-      : status >= 500
-        ? 'internal_error'
-        : (title?.toLowerCase().replaceAll(' ', '_') ?? 'bad_request');
-  const detail = status >= 500 ? INTERNAL_DETAIL : error.message || (title ?? 'Error');
-  return { status, code, detail, headers };
+  const title = TITLES[status] ?? 'Error';
+  if (status >= 500) return { status, code: 'internal_error', detail: INTERNAL, headers };
+  if (status === 415) {
+    // @hono/zod-openapi refuses a body that is not of the route's declared media type.
+    const got = contentType?.split(';')[0]?.trim().slice(0, 100);
+    const detail = `Content-Type must be application/json, got ${got ? JSON.stringify(got) : 'none'}.`;
+    return { status, code: 'unsupported_media_type', detail, headers };
+  }
+  if (status === 400 && error.message.startsWith('Malformed JSON')) {
+    return {
+      status,
+      code: 'malformed_json',
+      detail: 'The request body is not valid JSON.',
+      headers,
+    };
+  }
+  const code = status === 413 ? 'payload_too_large' : title.toLowerCase().replaceAll(' ', '_');
+  return {
+    status,
+    code: TITLES[status] ? code : 'bad_request',
+    detail: error.message || title,
+    headers,
+  };
 }
 
-/** What any thrown value becomes as a problem; database errors by their kind (README table). */
-export function toProblem(error: unknown): Problem {
+/**
+ * What any thrown value becomes as a problem: an {@link ApiError} as the route chose it, the
+ * app's own errors by code, HTTP exceptions by status, database errors by kind (README table).
+ */
+export function toProblem(error: unknown, request?: Request): Problem {
   if (error instanceof ApiError) {
     const { status, code, message: detail, details, headers } = error;
     return { status, code, detail, details, headers };
   }
   const own = error instanceof AppError ? BY_CODE[error.code] : undefined;
-  if (own && error instanceof AppError) {
-    return fromRule({ code: error.code, detail: error.message, ...own });
+  if (own) return fromRule(own, (error as AppError).message);
+  if (error instanceof Error && error.name === 'ZodError' && 'issues' in error) {
+    const issues = error.issues as { path: PropertyKey[]; message: string }[];
+    const details = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+    return { ...fromRule([400, 'validation_failed', 'The request is invalid.']), details };
   }
-  if (isZodError(error)) {
-    const details = error.issues.map((i) => ({
-      path: i.path.map(String).join('.'),
-      message: i.message,
-    }));
-    return {
-      status: 400,
-      code: 'validation_failed',
-      detail: 'The request is invalid.',
-      details,
-      headers: {},
-    };
+  if (error instanceof HTTPException) {
+    return fromHttpException(error, request?.headers.get('Content-Type') ?? null);
   }
-  if (error instanceof HTTPException) return fromHttpException(error);
   const { kind, constraint } = classifyDatabaseError(error);
-  const rule = BY_KIND[kind];
-  return fromRule(
-    rule,
-    rule.detail.replace('{on}', constraint ? ` (constraint ${constraint})` : ''),
-  );
+  const problem = fromRule(BY_KIND[kind]);
+  problem.detail = problem.detail.replace('{on}', constraint ? ` (constraint ${constraint})` : '');
+  return problem;
 }
 
 // Headers that describe a success; an error raised after the handler answered (a failed COMMIT)
@@ -220,29 +201,25 @@ export function problemResponse(c: Context<AppEnv>, problem: Problem): Response 
 
 /** `app.onError`: the single place a thrown error becomes a response and its trace fields. */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
-  const problem = toProblem(error);
+  const problem = toProblem(error, c.req.raw);
   const trace = c.get('trace');
   if (trace) {
     const info = classifyDatabaseError(error);
     const raw = unwrapQueryError(error);
-    const name = raw instanceof Error ? raw.name : typeof raw;
     trace.code = problem.code;
     trace.errorKind = info.kind === 'unknown' ? undefined : info.kind;
     trace.sqlState = info.sqlState;
-    trace.errorName = raw instanceof ApiError || raw instanceof HTTPException ? undefined : name;
+    const routine = raw instanceof ApiError || raw instanceof HTTPException;
+    trace.errorName = routine ? undefined : raw instanceof Error ? raw.name : typeof raw;
     // Only the app's own words are logged: a driver's message may quote SQL or a parameter.
-    trace.error =
-      problem.status >= 500 && raw instanceof AppError
-        ? redactSecrets(raw.message, secretsOf(c.env)).slice(0, 300)
-        : undefined;
+    const own = problem.status >= 500 && raw instanceof AppError;
+    trace.error = own ? redactSecrets(raw.message, secretsOf(c.env)).slice(0, 300) : undefined;
   }
   return problemResponse(c, problem);
 }
 
 /** `app.notFound`: unknown routes get the same problem shape. */
 export function handleNotFound(c: Context<AppEnv>): Response {
-  return handleError(
-    new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}.`),
-    c,
-  );
+  const message = `No route for ${c.req.method} ${c.req.path}.`;
+  return handleError(new ApiError(404, 'not_found', message), c);
 }

@@ -3,7 +3,6 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors';
 import { requireApiToken } from '../middleware/auth';
-import { requireJsonBody } from '../middleware/json-body';
 import { IdempotencyKeySchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import { renderDocsPage } from './docs-page';
@@ -32,7 +31,6 @@ for (const resource of ['/lists/*', '/todos/*']) {
         throw new ApiError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
       },
     }),
-    requireJsonBody(),
   );
 }
 
