@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { ConfigError } from './errors';
 
+const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
 /** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */
-export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 
 /** Which kind of Postgres endpoint `DATABASE_URL` names. */
 export type EndpointKind = 'pooled' | 'direct' | 'local';
@@ -22,27 +24,12 @@ export type AppConfig = {
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   maxTxAttempts: number;
+  /** `READS_REQUIRE_AUTH`: reads need the bearer token too. */
+  readsRequireAuth: boolean;
   /** Strings to scrub from anything logged (the password). */
   secrets: string[];
 };
 
-/** Defaults for the optional `[vars]` in wrangler.toml. */
-export const CONFIG_DEFAULTS = {
-  APP_NAME: 'neon-workers-template',
-  DB_ISOLATION_LEVEL: 'read committed',
-  DB_STATEMENT_TIMEOUT_MS: 5_000,
-  DB_CONNECT_TIMEOUT_MS: 3_000,
-  DB_RETRY_DEADLINE_MS: 10_000,
-  DB_RETRY_BASE_DELAY_MS: 100,
-  DB_RETRY_MAX_DELAY_MS: 2_000,
-  DB_MAX_TX_ATTEMPTS: 3,
-} as const;
-
-const ISOLATION_LEVELS: readonly IsolationLevel[] = [
-  'read committed',
-  'repeatable read',
-  'serializable',
-];
 /** The API token `npm run dev` uses when .dev.vars sets none; public, so only for loopback. */
 export const LOCAL_DEV_API_TOKEN = 'local-dev-token';
 
@@ -62,33 +49,57 @@ export function isNeonHost(hostname: string): boolean {
 
 type RawVars = Partial<Record<string, unknown>>;
 
-function readInteger(vars: RawVars, name: keyof typeof CONFIG_DEFAULTS, min: number, max: number) {
-  const raw = vars[name];
-  if (raw === undefined || raw === '') return CONFIG_DEFAULTS[name] as number;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `${name} must be a whole number from ${min} to ${max}; fix it in wrangler.toml [vars].`,
-    );
-  }
-  return value;
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\s*\d+\s*$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
 }
 
-function readIsolationLevel(vars: RawVars): IsolationLevel {
-  const raw = String(vars.DB_ISOLATION_LEVEL ?? CONFIG_DEFAULTS.DB_ISOLATION_LEVEL);
-  const level = raw.trim().toLowerCase().replace(/[_-]+/g, ' ') as IsolationLevel;
-  if (!ISOLATION_LEVELS.includes(level)) {
-    throw new ConfigError(
-      `DB_ISOLATION_LEVEL must be one of ${ISOLATION_LEVELS.map((l) => `"${l}"`).join(', ')}.`,
-    );
-  }
-  return level;
-}
+/**
+ * The `[vars]` of wrangler.toml, their only source of defaults: the Worker always receives
+ * them (wrangler dev and deploy, the tests' wrangler.configPath, the bench's worker runner).
+ */
+const VarsSchema = z.object({
+  // Postgres truncates application_name to 63 bytes and replaces non-ASCII with '?'.
+  APP_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .transform((name) => name.replace(/[^\x20-\x7e]/g, '_').slice(0, 63)),
+  DB_ISOLATION_LEVEL: z
+    .string()
+    .transform((level) => level.trim().toLowerCase().replace(/[_-]+/g, ' '))
+    .pipe(
+      z.enum(ISOLATION_LEVELS, {
+        error: `must be one of ${ISOLATION_LEVELS.map((l) => `"${l}"`).join(', ')}`,
+      }),
+    ),
+  DB_STATEMENT_TIMEOUT_MS: wholeNumber(0, 600_000),
+  DB_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000),
+  DB_RETRY_DEADLINE_MS: wholeNumber(0, 120_000),
+  DB_RETRY_BASE_DELAY_MS: wholeNumber(1, 10_000),
+  DB_RETRY_MAX_DELAY_MS: wholeNumber(1, 60_000),
+  DB_MAX_TX_ATTEMPTS: wholeNumber(1, 10),
+  READS_REQUIRE_AUTH: z
+    .string()
+    .transform((flag) => flag.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', ''], { error: 'must be "true" or "false"' }))
+    .transform((flag) => flag === 'true'),
+});
 
-// Postgres truncates application_name to 63 bytes and replaces non-ASCII with '?'.
-function readAppName(vars: RawVars): string {
-  const raw = String(vars.APP_NAME ?? '').trim() || CONFIG_DEFAULTS.APP_NAME;
-  return raw.replace(/[^\x20-\x7e]/g, '_').slice(0, 63);
+/** The vars, validated; the first problem is a {@link ConfigError} naming the var and the fix. */
+function readVars(vars: RawVars): z.output<typeof VarsSchema> {
+  const parsed = VarsSchema.safeParse(vars);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const key = String(issue?.path[0]);
+  if (vars[key] === undefined) {
+    throw new ConfigError(`${key} is not set; it belongs in wrangler.toml [vars].`);
+  }
+  throw new ConfigError(`${key} ${issue?.message}; fix it in wrangler.toml [vars].`);
 }
 
 function parseDatabaseUrl(raw: unknown): URL {
@@ -176,8 +187,8 @@ function buildConfig(env: Env): AppConfig {
   assertTlsForRemote(url);
   refuseLocalTokenForRemote(vars, url);
   warnIfUnpooled(url);
-  const appName = readAppName(vars);
-  url.searchParams.set('application_name', appName);
+  const knobs = readVars(vars);
+  url.searchParams.set('application_name', knobs.APP_NAME);
   const isLocal = isLoopbackHost(url.hostname);
   const password = decodePassword(url.password);
   return {
@@ -185,14 +196,15 @@ function buildConfig(env: Env): AppConfig {
     host: url.hostname,
     isLocal,
     endpointKind: isLocal ? 'local' : url.hostname.includes('-pooler') ? 'pooled' : 'direct',
-    appName,
-    isolationLevel: readIsolationLevel(vars),
-    statementTimeoutMs: readInteger(vars, 'DB_STATEMENT_TIMEOUT_MS', 0, 600_000),
-    connectTimeoutMs: readInteger(vars, 'DB_CONNECT_TIMEOUT_MS', 100, 60_000),
-    retryDeadlineMs: readInteger(vars, 'DB_RETRY_DEADLINE_MS', 0, 120_000),
-    retryBaseDelayMs: readInteger(vars, 'DB_RETRY_BASE_DELAY_MS', 1, 10_000),
-    retryMaxDelayMs: readInteger(vars, 'DB_RETRY_MAX_DELAY_MS', 1, 60_000),
-    maxTxAttempts: readInteger(vars, 'DB_MAX_TX_ATTEMPTS', 1, 10),
+    appName: knobs.APP_NAME,
+    isolationLevel: knobs.DB_ISOLATION_LEVEL,
+    statementTimeoutMs: knobs.DB_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: knobs.DB_CONNECT_TIMEOUT_MS,
+    retryDeadlineMs: knobs.DB_RETRY_DEADLINE_MS,
+    retryBaseDelayMs: knobs.DB_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: knobs.DB_RETRY_MAX_DELAY_MS,
+    maxTxAttempts: knobs.DB_MAX_TX_ATTEMPTS,
+    readsRequireAuth: knobs.READS_REQUIRE_AUTH,
     secrets: password ? [password, encodeURIComponent(password)] : [],
   };
 }

@@ -28,16 +28,6 @@ export async function tokensMatch(given: string, expected: string): Promise<bool
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** Parses a "true"/"false" var; anything else is a {@link ConfigError} naming the var. */
-export function readsRequireAuth(env: Env): boolean {
-  const value = (env.READS_REQUIRE_AUTH ?? '').trim().toLowerCase();
-  if (value === 'true') return true;
-  if (value === 'false' || value === '') return false;
-  throw new ConfigError(
-    'READS_REQUIRE_AUTH must be "true" or "false"; fix it in wrangler.toml [vars].',
-  );
-}
-
 // hono answers a malformed header 400; this API answers every refusal 401, with its own detail.
 function refuse(detail: string, challenge: string) {
   const res = new Response(null, { status: 401, headers: { 'WWW-Authenticate': challenge } });
@@ -72,9 +62,9 @@ const checkBearer = bearerAuth({
 export function requireApiToken(options: ApiTokenOptions = {}) {
   const readMethods = new Set(options.readMethods ?? ['GET', 'HEAD', 'OPTIONS']);
   return createMiddleware<AppEnv>(async function requireApiToken(c, next) {
-    if (readMethods.has(c.req.method) && !readsRequireAuth(c.env)) return next();
-    // The configuration decides whether this token may be used at all (see loadConfig).
-    loadConfig(c.env);
+    // The configuration also decides whether this token may be used at all (see loadConfig).
+    const { readsRequireAuth } = loadConfig(c.env);
+    if (readMethods.has(c.req.method) && !readsRequireAuth) return next();
     const expected = c.env.API_TOKEN;
     if (!expected) {
       throw new ConfigError(
