@@ -27,7 +27,7 @@ module.exports = {
       severity: 'error',
       comment:
         'The database layer and config say what happened; only the HTTP layer picks a status.',
-      from: { path: ['^src/(db|jobs)/', '^src/config\\.ts$'] },
+      from: { path: ['^src/(db|jobs)/', '^src/(config|database-url)\\.ts$'] },
       to: { path: ['hono/.*http-exception', '^src/problem\\.ts$'] },
     },
     {

@@ -4,11 +4,11 @@ import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env';
 import { replayStateOf, transaction } from './db/transaction';
+import { handleError, handleNotFound } from './error-handler';
 import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
 import { requestTrace } from './middleware/request-trace';
-import { handleError, handleNotFound } from './problem';
 import { api } from './routes/api';
 import { health } from './routes/health';
 

@@ -4,9 +4,9 @@ import type { AppEnv } from '../app-env';
 import { lists, todos } from '../db/schema';
 import { ApiError } from '../errors';
 import { validationHook } from '../validation/hook';
-import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from '../validation/openapi';
 import { MovedTodosSchema, MoveTodosBodySchema } from '../validation/todos';
-import { toTodoResponse } from './serialize';
+import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from './openapi-builders';
+import { toTodoResponse } from './rows';
 
 const moveTodos = createRoute({
   method: 'post',

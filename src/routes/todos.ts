@@ -7,20 +7,20 @@ import { decodeCursor, toPage } from '../pagination';
 import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
-  BEARER_SECURITY,
-  jsonBody,
-  jsonResponse,
-  OPTIONAL_BEARER_SECURITY,
-  problemResponses,
-} from '../validation/openapi';
-import {
   CreateTodoBodySchema,
   ListTodosQuerySchema,
   TodoPageSchema,
   TodoSchema,
   UpdateTodoBodySchema,
 } from '../validation/todos';
-import { foundOr404, toTodoResponse } from './serialize';
+import {
+  BEARER_SECURITY,
+  jsonBody,
+  jsonResponse,
+  OPTIONAL_BEARER_SECURITY,
+  problemResponses,
+} from './openapi-builders';
+import { rowOrNotFound, toTodoResponse } from './rows';
 
 const createTodo = createRoute({
   method: 'post',
@@ -95,7 +95,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(todos).values(body).returning();
-      return toTodoResponse(foundOr404(rows, 'todo', ''));
+      return toTodoResponse(rowOrNotFound(rows, 'todo', ''));
     });
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     c.header('Location', `/todos/${result.body.id}`);
@@ -124,7 +124,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   .openapi(getTodo, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-    return c.json(toTodoResponse(foundOr404(rows, 'todo', id)), 200);
+    return c.json(toTodoResponse(rowOrNotFound(rows, 'todo', id)), 200);
   })
   .openapi(updateTodo, async (c) => {
     const { id } = c.req.valid('param');
@@ -135,12 +135,12 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(todos.id, id))
       .returning();
-    return c.json(toTodoResponse(foundOr404(rows, 'todo', id)), 200);
+    return c.json(toTodoResponse(rowOrNotFound(rows, 'todo', id)), 200);
   })
   .openapi(deleteTodo, async (c) => {
     const { id } = c.req.valid('param');
     const db = await c.var.tx();
     const rows = await db.delete(todos).where(eq(todos.id, id)).returning({ id: todos.id });
-    foundOr404(rows, 'todo', id);
+    rowOrNotFound(rows, 'todo', id);
     return c.body(null, 204);
   });
