@@ -14,6 +14,10 @@ export default defineConfig({
       // The workspace packages' own tests (local-neon, chaos), under this same global setup.
       'packages/*/vitest.config.ts',
       {
+        // Pure code, tested beside it: no database, no workerd.
+        test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' },
+      },
+      {
         test: {
           name: 'tools',
           include: ['test/tools/**/*.test.ts'],

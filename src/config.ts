@@ -1,4 +1,12 @@
-import type { IsolationLevel } from './app-env';
+import { z } from 'zod';
+import { isLoopbackHost, readDatabaseUrl } from './database-url';
+import { ConfigError } from './errors';
+
+export { isLoopbackHost, isNeonHost, LOCAL_DEV_API_TOKEN } from './database-url';
+
+const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
+/** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 
 /** Which kind of Postgres endpoint `DATABASE_URL` names. */
 export type EndpointKind = 'pooled' | 'direct' | 'local';
@@ -19,182 +27,87 @@ export type AppConfig = {
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   maxTxAttempts: number;
+  /** `READS_REQUIRE_AUTH`: reads need the bearer token too. */
+  readsRequireAuth: boolean;
   /** Strings to scrub from anything logged (the password). */
   secrets: string[];
 };
 
-/** A binding is missing or wrong; the message names the variable and the fix, never its value. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/** Defaults for the optional `[vars]` in wrangler.toml. */
-export const CONFIG_DEFAULTS = {
-  APP_NAME: 'neon-workers-template',
-  DB_ISOLATION_LEVEL: 'read committed',
-  DB_STATEMENT_TIMEOUT_MS: 5_000,
-  DB_CONNECT_TIMEOUT_MS: 3_000,
-  DB_RETRY_DEADLINE_MS: 10_000,
-  DB_RETRY_BASE_DELAY_MS: 100,
-  DB_RETRY_MAX_DELAY_MS: 2_000,
-  DB_MAX_TX_ATTEMPTS: 3,
-} as const;
-
-const ISOLATION_LEVELS: readonly IsolationLevel[] = [
-  'read committed',
-  'repeatable read',
-  'serializable',
-];
-/** The API token `npm run dev` uses when .dev.vars sets none; public, so only for loopback. */
-export const LOCAL_DEV_API_TOKEN = 'local-dev-token';
-
-const INSECURE_SSL_MODES = new Set(['disable', 'allow', 'prefer']);
-const URL_SHAPE = 'postgresql://USER:PASSWORD@HOST/DATABASE?sslmode=require';
-
-/** True for hosts that never leave the machine (127.0.0.0/8, ::1, localhost). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
-
-/** True for a Neon endpoint host (`ep-….neon.tech`). */
-export function isNeonHost(hostname: string): boolean {
-  return /\.neon\.(tech|build)$/i.test(hostname);
-}
-
 type RawVars = Partial<Record<string, unknown>>;
 
-function readInteger(vars: RawVars, name: keyof typeof CONFIG_DEFAULTS, min: number, max: number) {
-  const raw = vars[name];
-  if (raw === undefined || raw === '') return CONFIG_DEFAULTS[name] as number;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `${name} must be a whole number from ${min} to ${max}; fix it in wrangler.toml [vars].`,
-    );
-  }
-  return value;
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\s*\d+\s*$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, message);
 }
 
-function readIsolationLevel(vars: RawVars): IsolationLevel {
-  const raw = String(vars.DB_ISOLATION_LEVEL ?? CONFIG_DEFAULTS.DB_ISOLATION_LEVEL);
-  const level = raw.trim().toLowerCase().replace(/[_-]+/g, ' ') as IsolationLevel;
-  if (!ISOLATION_LEVELS.includes(level)) {
-    throw new ConfigError(
-      `DB_ISOLATION_LEVEL must be one of ${ISOLATION_LEVELS.map((l) => `"${l}"`).join(', ')}.`,
-    );
-  }
-  return level;
-}
+/**
+ * The `[vars]` of wrangler.toml, their only source of defaults: the Worker always receives
+ * them (wrangler dev and deploy, the tests' wrangler.configPath, the bench's worker runner).
+ */
+const VarsSchema = z.object({
+  // Postgres truncates application_name to 63 bytes and replaces non-ASCII with '?'.
+  APP_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .transform((name) => name.replace(/[^\x20-\x7e]/g, '_').slice(0, 63)),
+  DB_ISOLATION_LEVEL: z
+    .string()
+    .transform((level) => level.trim().toLowerCase().replace(/[_-]+/g, ' '))
+    .pipe(
+      z.enum(ISOLATION_LEVELS, {
+        error: `must be one of ${ISOLATION_LEVELS.map((l) => `"${l}"`).join(', ')}`,
+      }),
+    ),
+  DB_STATEMENT_TIMEOUT_MS: wholeNumber(0, 600_000),
+  DB_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000),
+  DB_RETRY_DEADLINE_MS: wholeNumber(0, 120_000),
+  DB_RETRY_BASE_DELAY_MS: wholeNumber(1, 10_000),
+  DB_RETRY_MAX_DELAY_MS: wholeNumber(1, 60_000),
+  DB_MAX_TX_ATTEMPTS: wholeNumber(1, 10),
+  READS_REQUIRE_AUTH: z
+    .string()
+    .transform((flag) => flag.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', ''], { error: 'must be "true" or "false"' }))
+    .transform((flag) => flag === 'true'),
+});
 
-// Postgres truncates application_name to 63 bytes and replaces non-ASCII with '?'.
-function readAppName(vars: RawVars): string {
-  const raw = String(vars.APP_NAME ?? '').trim() || CONFIG_DEFAULTS.APP_NAME;
-  return raw.replace(/[^\x20-\x7e]/g, '_').slice(0, 63);
-}
-
-function parseDatabaseUrl(raw: unknown): URL {
-  if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new ConfigError(
-      `DATABASE_URL is not set. Set it to your Neon pooled connection string (${URL_SHAPE}): ` +
-        '`wrangler secret put DATABASE_URL` in production, .dev.vars locally.',
-    );
+/** The vars, validated; the first problem is a {@link ConfigError} naming the var and the fix. */
+function readVars(vars: RawVars): z.output<typeof VarsSchema> {
+  const parsed = VarsSchema.safeParse(vars);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const key = String(issue?.path[0]);
+  if (vars[key] === undefined) {
+    throw new ConfigError(`${key} is not set; it belongs in wrangler.toml [vars].`);
   }
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ConfigError(`DATABASE_URL is not a valid URL; expected ${URL_SHAPE}.`);
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(
-      `DATABASE_URL must start with postgres:// or postgresql://, not ${url.protocol}//; ` +
-        `copy the connection string from the Neon console (${URL_SHAPE}).`,
-    );
-  }
-  if (!url.hostname || !url.username || url.pathname.length <= 1) {
-    throw new ConfigError(`DATABASE_URL needs a user, a host and a database name: ${URL_SHAPE}.`);
-  }
-  return url;
-}
-
-function assertTlsForRemote(url: URL): void {
-  const sslmode = url.searchParams.get('sslmode');
-  if (!isLoopbackHost(url.hostname) && sslmode && INSECURE_SSL_MODES.has(sslmode)) {
-    throw new ConfigError(
-      `DATABASE_URL has sslmode=${sslmode} for remote host ${url.hostname}; a remote database ` +
-        'is only reached over TLS. Use sslmode=require (or remove sslmode).',
-    );
-  }
-}
-
-// The local token is in this repository for anyone to read: a Worker that accepts it in front of
-// a real database accepts writes from anyone.
-function refuseLocalTokenForRemote(vars: RawVars, url: URL): void {
-  if (vars.API_TOKEN === LOCAL_DEV_API_TOKEN && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError(
-      'API_TOKEN is the public local development token while DATABASE_URL is not a local ' +
-        'database; set a real token: `wrangler secret put API_TOKEN` (any long random string).',
-    );
-  }
-}
-
-const warnedHosts = new Set<string>();
-
-function warnIfUnpooled(url: URL): void {
-  if (
-    !isNeonHost(url.hostname) ||
-    url.hostname.includes('-pooler') ||
-    warnedHosts.has(url.hostname)
-  ) {
-    return;
-  }
-  warnedHosts.add(url.hostname);
-  console.warn(
-    JSON.stringify({
-      level: 'warn',
-      msg: 'DATABASE_URL points at a direct Neon endpoint; the Worker belongs on the pooled one',
-      host: url.hostname,
-      fix: 'use the host with "-pooler" (Neon console: Connection pooling on)',
-    }),
-  );
-}
-
-/** The URL's password, percent-decoded; a raw `%` (not followed by two hex digits) is a ConfigError. */
-function decodePassword(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    throw new ConfigError(
-      'The DATABASE_URL password must be percent-encoded (a "%" in it is written "%25"); ' +
-        'copy the connection string from the Neon console.',
-    );
-  }
+  throw new ConfigError(`${key} ${issue?.message}; fix it in wrangler.toml [vars].`);
 }
 
 function buildConfig(env: Env): AppConfig {
   const vars = env as unknown as RawVars;
-  const url = parseDatabaseUrl(vars.DATABASE_URL);
-  assertTlsForRemote(url);
-  refuseLocalTokenForRemote(vars, url);
-  warnIfUnpooled(url);
-  const appName = readAppName(vars);
-  url.searchParams.set('application_name', appName);
+  const { url, password } = readDatabaseUrl(vars);
+  const knobs = readVars(vars);
+  url.searchParams.set('application_name', knobs.APP_NAME);
   const isLocal = isLoopbackHost(url.hostname);
-  const password = decodePassword(url.password);
   return {
     databaseUrl: url.toString(),
     host: url.hostname,
     isLocal,
     endpointKind: isLocal ? 'local' : url.hostname.includes('-pooler') ? 'pooled' : 'direct',
-    appName,
-    isolationLevel: readIsolationLevel(vars),
-    statementTimeoutMs: readInteger(vars, 'DB_STATEMENT_TIMEOUT_MS', 0, 600_000),
-    connectTimeoutMs: readInteger(vars, 'DB_CONNECT_TIMEOUT_MS', 100, 60_000),
-    retryDeadlineMs: readInteger(vars, 'DB_RETRY_DEADLINE_MS', 0, 120_000),
-    retryBaseDelayMs: readInteger(vars, 'DB_RETRY_BASE_DELAY_MS', 1, 10_000),
-    retryMaxDelayMs: readInteger(vars, 'DB_RETRY_MAX_DELAY_MS', 1, 60_000),
-    maxTxAttempts: readInteger(vars, 'DB_MAX_TX_ATTEMPTS', 1, 10),
+    appName: knobs.APP_NAME,
+    isolationLevel: knobs.DB_ISOLATION_LEVEL,
+    statementTimeoutMs: knobs.DB_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: knobs.DB_CONNECT_TIMEOUT_MS,
+    retryDeadlineMs: knobs.DB_RETRY_DEADLINE_MS,
+    retryBaseDelayMs: knobs.DB_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: knobs.DB_RETRY_MAX_DELAY_MS,
+    maxTxAttempts: knobs.DB_MAX_TX_ATTEMPTS,
+    readsRequireAuth: knobs.READS_REQUIRE_AUTH,
     secrets: password ? [password, encodeURIComponent(password)] : [],
   };
 }

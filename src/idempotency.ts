@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { AppEnv } from './app-env';
 import { idempotencyKeys } from './db/schema';
-import { AppError } from './errors';
+import { ApiError } from './errors';
 import { IdempotencyKeySchema } from './validation/common';
 import { toValidationError } from './validation/hook';
 
@@ -76,10 +76,10 @@ export type StoredAnswer = { requestHash: string; status: number | null; body: u
 export function checkStoredAnswer(stored: StoredAnswer | undefined, requestHash: string): unknown {
   if (!stored || stored.status === null) {
     // Only possible if the key was purged between the conflict and this read.
-    throw new AppError(409, 'idempotency_conflict', 'The Idempotency-Key is in use; retry.');
+    throw new ApiError(409, 'idempotency_conflict', 'The Idempotency-Key is in use; retry.');
   }
   if (stored.requestHash !== requestHash) {
-    throw new AppError(
+    throw new ApiError(
       422,
       'idempotency_key_reused',
       'This Idempotency-Key was already used for a different request; use a new key.',

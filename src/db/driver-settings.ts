@@ -1,5 +1,6 @@
 import { type Client, neonConfig } from '@neondatabase/serverless';
-import { type AppConfig, isLoopbackHost } from '../config';
+import type { AppConfig } from '../config';
+import { isLoopbackHost } from '../database-url';
 
 type FetchEndpoint = (
   host: string,

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config';
+import { ConnectTimeoutError, ReplyTimeoutError, RetriesExhaustedError } from '../errors';
 import { classifyDatabaseError, isTransientError } from './classify-error';
 
 /** How long to keep trying, and how to wait between tries. */
@@ -11,34 +12,7 @@ export type RetryPolicy = {
 };
 
 /** Counters a retry loop reports into (the request trace). */
-export type RetryStats = { connectAttempts: number; waitMs: number };
-
-/** Thrown when transient failures outlasted the deadline; `cause` is the last failure. */
-export class RetriesExhaustedError extends Error {
-  override readonly name = 'RetriesExhaustedError';
-  constructor(
-    readonly attempts: number,
-    cause: unknown,
-  ) {
-    super(`gave up after ${attempts} attempt(s)`, { cause });
-  }
-}
-
-/** One attempt hung past its connect timeout; the attempt's connection has been dropped. */
-export class ConnectTimeoutError extends Error {
-  override readonly name = 'ConnectTimeoutError';
-  constructor(timeoutMs: number) {
-    super(`connect timed out after ${timeoutMs} ms`);
-  }
-}
-
-/** A connected session sent no reply within connect timeout + statement timeout: presumed dead. */
-export class ReplyTimeoutError extends Error {
-  override readonly name = 'ReplyTimeoutError';
-  constructor(timeoutMs: number) {
-    super(`no reply from the database: timed out after ${timeoutMs} ms`);
-  }
-}
+export type RetryStats = { attempts: number; waitMs: number };
 
 /**
  * How long to wait for a reply once connected: the server's statement_timeout plus the connect
@@ -111,7 +85,7 @@ export async function retryTransient<T>(
     const timeoutMs =
       tries === 1 ? policy.connectTimeoutMs : Math.min(policy.connectTimeoutMs, leftMs);
     if (timeoutMs <= 0) throw new RetriesExhaustedError(tries - 1, lastError);
-    stats.connectAttempts += 1;
+    stats.attempts += 1;
     try {
       return await attempt(timeoutMs);
     } catch (error) {

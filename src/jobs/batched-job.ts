@@ -1,19 +1,18 @@
 import { Client } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
-import type { IsolationLevel, TxDatabase } from '../app-env';
-import { loadConfig } from '../config';
-import { beginStatements } from '../db/begin-statements';
-import { endClient } from '../db/close-client';
+import { type IsolationLevel, loadConfig } from '../config';
 import { applyDriverSettings } from '../db/driver-settings';
-import { ConnectTimeoutError, retryPolicyFor, retryTransient, sleep } from '../db/retry';
+import { retryPolicyFor, retryTransient, sleep } from '../db/retry';
 import * as schema from '../db/schema';
-import { refuseNestedTransaction } from '../db/tx-misuse-error';
+import { beginStatements, refuseNestedTransaction, type TxDatabase } from '../db/transaction';
+import { endClient } from '../db/ws-client';
+import { AppError, ConnectTimeoutError } from '../errors';
 
 /** A statement failed inside a batch (and was caught), so COMMIT rolled the batch back. */
-export class BatchAbortedError extends Error {
+export class BatchAbortedError extends AppError {
   override readonly name = 'BatchAbortedError';
   constructor(readonly batch: number) {
-    super(`batch ${batch} was rolled back: a statement inside it failed`);
+    super('batch_aborted', `batch ${batch} was rolled back: a statement inside it failed`);
   }
 }
 
@@ -66,7 +65,7 @@ export async function runBatchedJob(
       }
     },
     retryPolicyFor(config, Date.now()),
-    { connectAttempts: 0, waitMs: 0 },
+    { attempts: 0, waitMs: 0 },
   );
   const db = drizzle({ client, schema });
   db.transaction = refuseInBatch;

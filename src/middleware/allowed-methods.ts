@@ -3,7 +3,7 @@ import { METHOD_NAME_ALL } from 'hono/router';
 import { PatternRouter } from 'hono/router/pattern-router';
 import type { RouterRoute } from 'hono/types';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 
 /** Options of {@link refuseUnsupportedMethods}. */
 export type AllowedMethodsOptions = {
@@ -46,7 +46,7 @@ export function refuseUnsupportedMethods(options: AllowedMethodsOptions) {
     allowedMethods ??= allowedMethodsOf(options.routes());
     const allowed = allowedMethods(c.req.path);
     if (allowed.length === 0 || allowed.includes(c.req.method)) return next();
-    throw new AppError(
+    throw new ApiError(
       405,
       'method_not_allowed',
       `${c.req.path} does not answer ${c.req.method}; it answers ${allowed.join(', ')}.`,

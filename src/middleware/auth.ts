@@ -1,7 +1,10 @@
+import type { Context } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
 import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env';
-import { ConfigError, loadConfig } from '../config';
-import { AppError } from '../errors';
+import { loadConfig } from '../config';
+import { ConfigError } from '../errors';
 
 /** Options of {@link requireApiToken}. */
 export type ApiTokenOptions = {
@@ -9,7 +12,8 @@ export type ApiTokenOptions = {
   readMethods?: string[];
 };
 
-const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+// RFC 6750 b64token: what hono/bearer-auth accepts after "Bearer ".
+const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -24,47 +28,56 @@ export async function tokensMatch(given: string, expected: string): Promise<bool
   return crypto.subtle.timingSafeEqual(a, b);
 }
 
-/** Parses a "true"/"false" var; anything else is a {@link ConfigError} naming the var. */
-export function readsRequireAuth(env: Env): boolean {
-  const value = (env.READS_REQUIRE_AUTH ?? '').trim().toLowerCase();
-  if (value === 'true') return true;
-  if (value === 'false' || value === '') return false;
-  throw new ConfigError(
-    'READS_REQUIRE_AUTH must be "true" or "false"; fix it in wrangler.toml [vars].',
-  );
+// hono answers a malformed header 400; this API answers every refusal 401, with its own detail.
+function refuse(detail: string, challenge: string) {
+  const res = new Response(null, { status: 401, headers: { 'WWW-Authenticate': challenge } });
+  return {
+    message: (): never => {
+      throw new HTTPException(401, { message: detail, res });
+    },
+  };
 }
 
+const NO_TOKEN = refuse(
+  'This request needs the header Authorization: Bearer <API_TOKEN>.',
+  'Bearer realm="api"',
+);
+
+const checkBearer = bearerAuth({
+  realm: 'api',
+  verifyToken: (token, c) => tokensMatch(token, (c.env as Env).API_TOKEN ?? ''),
+  noAuthenticationHeader: NO_TOKEN,
+  invalidAuthenticationHeader: NO_TOKEN,
+  invalidToken: refuse(
+    'The bearer token is not valid.',
+    'Bearer realm="api", error="invalid_token"',
+  ),
+});
+
 /**
- * Requires `Authorization: Bearer <API_TOKEN>` on writes, and on reads too when
- * `READS_REQUIRE_AUTH` is "true". Failures are 401 problems with `WWW-Authenticate` (RFC 6750).
+ * Requires `Authorization: Bearer <API_TOKEN>` (hono/bearer-auth, compared in constant time) on
+ * writes, and on reads too when `READS_REQUIRE_AUTH` is "true". Failures are 401 problems with
+ * `WWW-Authenticate` (RFC 6750); a missing or unusable `API_TOKEN` is a configuration error.
  */
 export function requireApiToken(options: ApiTokenOptions = {}) {
   const readMethods = new Set(options.readMethods ?? ['GET', 'HEAD', 'OPTIONS']);
   return createMiddleware<AppEnv>(async function requireApiToken(c, next) {
-    if (readMethods.has(c.req.method) && !readsRequireAuth(c.env)) return next();
-    // The configuration decides whether this token may be used at all (see loadConfig).
-    loadConfig(c.env);
+    // The configuration also decides whether this token may be used at all (see loadConfig).
+    const { readsRequireAuth } = loadConfig(c.env);
+    if (readMethods.has(c.req.method) && !readsRequireAuth) return next();
     const expected = c.env.API_TOKEN;
     if (!expected) {
       throw new ConfigError(
         'API_TOKEN is not set, so writes are refused: run `wrangler secret put API_TOKEN` (locally: add it to .dev.vars).',
       );
     }
-    const given = BEARER.exec(c.req.header('Authorization') ?? '')?.[1];
-    if (given && (await tokensMatch(given, expected))) return next();
-    throw new AppError(
-      401,
-      'unauthorized',
-      given
-        ? 'The bearer token is not valid.'
-        : 'This request needs the header Authorization: Bearer <API_TOKEN>.',
-      {
-        headers: {
-          'WWW-Authenticate': given
-            ? 'Bearer realm="api", error="invalid_token"'
-            : 'Bearer realm="api"',
-        },
-      },
-    );
+    if (!TOKEN68.test(expected)) {
+      throw new ConfigError(
+        'API_TOKEN may only hold letters, digits and -._~+/ (then = padding), as a bearer token ' +
+          'must; generate one with `openssl rand -hex 32`.',
+      );
+    }
+    // bearerAuth is typed for hono's base Env; it reads only the request and c.env.
+    return checkBearer(c as Context, next);
   });
 }

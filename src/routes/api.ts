@@ -1,9 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../app-env';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 import { requireApiToken } from '../middleware/auth';
-import { requireJsonBody } from '../middleware/json-body';
 import { IdempotencyKeySchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import { renderDocsPage } from './docs-page';
@@ -30,10 +29,9 @@ for (const resource of ['/lists/*', '/todos/*']) {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new AppError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
+        throw new ApiError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
       },
     }),
-    requireJsonBody(),
   );
 }
 

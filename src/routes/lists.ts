@@ -19,8 +19,8 @@ import {
   jsonResponse,
   OPTIONAL_BEARER_SECURITY,
   problemResponses,
-} from '../validation/openapi';
-import { foundOr404, toListResponse } from './serialize';
+} from './openapi-builders';
+import { rowOrNotFound, toListResponse } from './rows';
 
 const createList = createRoute({
   operationId: 'createList',
@@ -104,7 +104,7 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(lists).values({ name: body.name }).returning();
-      return toListResponse(foundOr404(rows, 'list', ''));
+      return toListResponse(rowOrNotFound(rows, 'list', ''));
     });
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     c.header('Location', `/lists/${result.body.id}`);
@@ -129,7 +129,7 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   .openapi(getList, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(lists).where(eq(lists.id, id));
-    return c.json(toListResponse(foundOr404(rows, 'list', id)), 200);
+    return c.json(toListResponse(rowOrNotFound(rows, 'list', id)), 200);
   })
   .openapi(updateList, async (c) => {
     const { id } = c.req.valid('param');
@@ -140,12 +140,12 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       .set({ name, updatedAt: sql`now()` })
       .where(eq(lists.id, id))
       .returning();
-    return c.json(toListResponse(foundOr404(rows, 'list', id)), 200);
+    return c.json(toListResponse(rowOrNotFound(rows, 'list', id)), 200);
   })
   .openapi(deleteList, async (c) => {
     const { id } = c.req.valid('param');
     const db = await c.var.tx();
     const rows = await db.delete(lists).where(eq(lists.id, id)).returning({ id: lists.id });
-    foundOr404(rows, 'list', id);
+    rowOrNotFound(rows, 'list', id);
     return c.body(null, 204);
   });

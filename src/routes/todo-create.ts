@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import type { AppEnv, HttpDatabase } from '../app-env';
+import type { AppEnv } from '../app-env';
 import { idempotencyKeys, todos } from '../db/schema';
+import type { HttpDatabase } from '../db/transaction';
 import { checkStoredAnswer, hashRequest, readIdempotencyKey } from '../idempotency';
-import { foundOr404, toTodoResponse } from './serialize';
+import { rowOrNotFound, toTodoResponse } from './rows';
 
 type TodoResponse = ReturnType<typeof toTodoResponse>;
 type CreateTodoBody = { listId: string; title: string; completed?: boolean };
@@ -14,7 +15,7 @@ export type CreatedTodo = { todo: TodoResponse; replayed: boolean };
 /** The todo with `id`, read over HTTP: the answer of a write whose reply was lost. */
 export async function readTodo(c: Context<AppEnv>, id: string): Promise<TodoResponse> {
   const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-  return toTodoResponse(foundOr404(rows, 'todo', id));
+  return toTodoResponse(rowOrNotFound(rows, 'todo', id));
 }
 
 /**
@@ -56,7 +57,7 @@ export async function createTodoOnce(
           .returning(),
       ],
       {
-        result: ([rows]) => toTodoResponse(foundOr404(rows, 'todo', id)),
+        result: ([rows]) => toTodoResponse(rowOrNotFound(rows, 'todo', id)),
         recover: () => readTodo(c, id),
       },
     );

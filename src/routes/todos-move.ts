@@ -3,11 +3,11 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { missingRowsOf, requireRows } from '../db/require-rows';
 import { lists, todos } from '../db/schema';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 import { validationHook } from '../validation/hook';
-import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from '../validation/openapi';
 import { MovedTodosSchema, MoveTodosBodySchema } from '../validation/todos';
-import { toTodoResponse } from './serialize';
+import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from './openapi-builders';
+import { toTodoResponse } from './rows';
 
 const moveTodos = createRoute({
   operationId: 'moveTodos',
@@ -34,8 +34,8 @@ function inRequestOrder(rows: (typeof todos.$inferSelect)[], todoIds: string[]):
   return rows.map(toTodoResponse);
 }
 
-function todoNotFound(missing: string[], todoIds: string[], cause: unknown): AppError {
-  return new AppError(404, 'todo_not_found', `No todo with id ${missing[0]}; nothing moved.`, {
+function todoNotFound(missing: string[], todoIds: string[], cause: unknown): ApiError {
+  return new ApiError(404, 'todo_not_found', `No todo with id ${missing[0]}; nothing moved.`, {
     cause,
     details: missing.map((id) => ({
       path: `body.todoIds.${todoIds.indexOf(id)}`,

@@ -6,20 +6,20 @@ import { decodeCursor, toPage } from '../pagination';
 import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
-  BEARER_SECURITY,
-  jsonBody,
-  jsonResponse,
-  OPTIONAL_BEARER_SECURITY,
-  problemResponses,
-} from '../validation/openapi';
-import {
   CreateTodoBodySchema,
   ListTodosQuerySchema,
   TodoPageSchema,
   TodoSchema,
   UpdateTodoBodySchema,
 } from '../validation/todos';
-import { foundOr404, toTodoResponse } from './serialize';
+import {
+  BEARER_SECURITY,
+  jsonBody,
+  jsonResponse,
+  OPTIONAL_BEARER_SECURITY,
+  problemResponses,
+} from './openapi-builders';
+import { rowOrNotFound, toTodoResponse } from './rows';
 import { createTodoOnce, readTodo } from './todo-create';
 
 const createTodo = createRoute({
@@ -124,7 +124,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   .openapi(getTodo, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-    return c.json(toTodoResponse(foundOr404(rows, 'todo', id)), 200);
+    return c.json(toTodoResponse(rowOrNotFound(rows, 'todo', id)), 200);
   })
   .openapi(updateTodo, async (c) => {
     const { id } = c.req.valid('param');
@@ -139,7 +139,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
           .returning(),
       ],
       {
-        result: ([rows]) => toTodoResponse(foundOr404(rows, 'todo', id)),
+        result: ([rows]) => toTodoResponse(rowOrNotFound(rows, 'todo', id)),
         recover: () => readTodo(c, id),
       },
     );
@@ -150,7 +150,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     await c.var.batch(
       (db) => [db.delete(todos).where(eq(todos.id, id)).returning({ id: todos.id })],
       {
-        result: ([rows]) => foundOr404(rows, 'todo', id),
+        result: ([rows]) => rowOrNotFound(rows, 'todo', id),
         // The delete committed, so the todo is gone whether or not it was there before: 204.
         recover: async () => ({ id }),
       },

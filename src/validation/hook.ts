@@ -1,5 +1,5 @@
 import type { Hook } from '@hono/zod-openapi';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 
 /** One validation failure, as listed in the problem's `errors` member. */
 export type FieldIssue = { path: string; message: string };
@@ -14,7 +14,7 @@ const TARGET_NAMES: Record<string, string> = {
 };
 
 /** A 400 `validation_failed` problem whose `detail` names each field and what was wrong. */
-export function toValidationError(target: string, zodIssues: readonly ZodIssueLike[]): AppError {
+export function toValidationError(target: string, zodIssues: readonly ZodIssueLike[]): ApiError {
   const prefix = TARGET_NAMES[target] ?? target;
   const issues: FieldIssue[] = zodIssues.flatMap((issue) => {
     const path = [prefix, ...issue.path.map(String)];
@@ -27,7 +27,7 @@ export function toValidationError(target: string, zodIssues: readonly ZodIssueLi
     return [{ path: path.join('.'), message: issue.message }];
   });
   const detail = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  return new AppError(400, 'validation_failed', detail, { details: issues });
+  return new ApiError(400, 'validation_failed', detail, { details: issues });
 }
 
 /** The `defaultHook` of every OpenAPIHono app: a zod failure becomes {@link toValidationError}. */

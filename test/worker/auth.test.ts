@@ -47,6 +47,14 @@ describe('writes without a valid token', () => {
     expect(reply.status).toBe(201);
   });
 
+  it('answers 500 configuration_error when API_TOKEN is not a bearer token68 string', async () => {
+    const name = uniqueName();
+    const vars = { API_TOKEN: 'two words' };
+    const reply = await call('POST', '/lists', { body: { name }, token: 'two words', vars });
+    expectProblem(reply, 500, 'configuration_error');
+    expect(await db()`select id from lists where name = ${name}`).toHaveLength(0);
+  });
+
   it('never echoes the token', async () => {
     const reply = await call('POST', '/lists', {
       body: { name: uniqueName() },

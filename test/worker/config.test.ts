@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
-import { ConfigError, isLoopbackHost, LOCAL_DEV_API_TOKEN, loadConfig } from '../../src/config';
+import { isLoopbackHost, LOCAL_DEV_API_TOKEN, loadConfig } from '../../src/config';
+import { ConfigError } from '../../src/errors';
 import { buildApp, envWith, logLineOf } from './core-harness';
 
 const PASSWORD = 'Hunter2-secret-pw';
@@ -84,17 +85,9 @@ describe('loadConfig', () => {
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
-  it('sets application_name from APP_NAME and reads the knobs with their defaults', () => {
+  it('sets application_name from APP_NAME and reads the knobs from wrangler.toml [vars]', () => {
     const config = loadConfig(
-      envWith({
-        DATABASE_URL: 'postgres://u:p@localhost:4444/main',
-        APP_NAME: 'my-app',
-        DB_ISOLATION_LEVEL: undefined,
-        DB_STATEMENT_TIMEOUT_MS: undefined,
-        DB_CONNECT_TIMEOUT_MS: undefined,
-        DB_RETRY_DEADLINE_MS: undefined,
-        DB_MAX_TX_ATTEMPTS: undefined,
-      }),
+      envWith({ DATABASE_URL: 'postgres://u:p@localhost:4444/main', APP_NAME: 'my-app' }),
     );
     expect(new URL(config.databaseUrl).searchParams.get('application_name')).toBe('my-app');
     expect(config).toMatchObject({
@@ -102,8 +95,18 @@ describe('loadConfig', () => {
       statementTimeoutMs: 5_000,
       connectTimeoutMs: 3_000,
       retryDeadlineMs: 10_000,
+      retryBaseDelayMs: 100,
+      retryMaxDelayMs: 2_000,
       maxTxAttempts: 3,
+      readsRequireAuth: false,
     });
+  });
+
+  it('names a var that is missing, since wrangler.toml is where its default lives', () => {
+    const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:4444/main' };
+    expect(configFor({ ...base, DB_MAX_TX_ATTEMPTS: undefined })).toThrow(
+      'DB_MAX_TX_ATTEMPTS is not set; it belongs in wrangler.toml [vars].',
+    );
   });
 
   it('rejects a knob that is not a number in range, naming it', () => {

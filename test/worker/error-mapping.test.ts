@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { AppEnv } from '../../src/app-env';
 import { lists, todos } from '../../src/db/schema';
-import { AppError } from '../../src/errors';
+import { ApiError } from '../../src/errors';
 import { buildApp, envWith, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
 const routes = new Hono<AppEnv>();
@@ -64,7 +64,7 @@ routes.post('/e/http-exception', () => {
   });
 });
 routes.post('/e/app-error', () => {
-  throw new AppError(422, 'probe_invalid', 'The probe is invalid.', {
+  throw new ApiError(422, 'probe_invalid', 'The probe is invalid.', {
     details: [{ path: 'title', message: 'too short' }],
     headers: { 'X-Probe': 'yes' },
   });
@@ -156,7 +156,7 @@ describe('one error path', () => {
     expect(result.res.headers.get('WWW-Authenticate')).toBe('Bearer');
   });
 
-  it("renders an AppError's code, details and headers", async () => {
+  it("renders an ApiError's code, details and headers", async () => {
     const result = await post('/e/app-error');
     expectProblem(result, 422, 'probe_invalid');
     expect(result.body.errors).toEqual([{ path: 'title', message: 'too short' }]);

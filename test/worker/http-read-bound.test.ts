@@ -5,8 +5,8 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
-import { endClient } from '../../src/db/close-client';
 import { applyDriverSettings } from '../../src/db/driver-settings';
+import { endClient } from '../../src/db/ws-client';
 import { buildApp, envWith, logLineOf, testEnv, useSiblingEndpoint } from './core-harness';
 
 // A table of this file's own, so locking it stalls no other test file running beside this one.

@@ -3,10 +3,10 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
-import { endClient } from '../../src/db/close-client';
-import { lookUpCommitStatus } from '../../src/db/commit-status';
 import { applyDriverSettings } from '../../src/db/driver-settings';
 import { lists } from '../../src/db/schema';
+import { lookUpCommitStatus } from '../../src/db/transaction';
+import { endClient } from '../../src/db/ws-client';
 import {
   buildApp,
   checkDb,

@@ -100,6 +100,8 @@ describe('POST /todos with bad input', () => {
       'unsupported_media_type',
       'none',
     ),
+    // No body and no Content-Type: nothing to refuse as a media type, so the missing fields are named.
+    bad('no body at all', () => ({ contentType: null }), 400, 'validation_failed', 'body.listId'),
     bad(
       'a form body',
       () => ({ rawBody: 'title=a', contentType: 'application/x-www-form-urlencoded' }),

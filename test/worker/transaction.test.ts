@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
-import { AppError } from '../../src/errors';
+import { ApiError } from '../../src/errors';
 import { createApp } from '../../src/index';
 import {
   buildApp,
@@ -19,7 +19,7 @@ routes.post('/t/create', async (c) => {
   const { name, after } = await c.req.json<{ name: string; after?: string }>();
   const db = await c.var.tx();
   await db.insert(lists).values({ name });
-  if (after === 'throw') throw new AppError(422, 'probe_failed', 'The probe asked to fail.');
+  if (after === 'throw') throw new ApiError(422, 'probe_failed', 'The probe asked to fail.');
   if (after === 'status') return c.json({ refused: true }, 409);
   if (after === 'crash') throw new TypeError('handler bug');
   return c.json({ created: name }, 201);

@@ -1,5 +1,6 @@
-import { type NeonEndpoint, startNeonEndpoint } from './index.ts';
+import { startNeonEndpoint } from './endpoint.ts';
 import { type LocalPostgres, startPostgres } from './postgres.ts';
+import type { NeonEndpoint } from './types.ts';
 
 export interface LocalStackOptions {
   dataDir: string;

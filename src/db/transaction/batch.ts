@@ -1,21 +1,15 @@
 import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
 import type { BatchResponse } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/neon-http';
-import type {
-  HttpDatabase,
-  IsolationLevel,
-  WriteBatch,
-  WriteBatchItems,
-  WriteBatchOptions,
-} from '../app-env';
-import type { AppConfig } from '../config';
-import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
-import type { RequestTrace } from '../request/request-trace';
-import { sqlStateOf } from './classify-error';
-import { applyDriverSettings } from './driver-settings';
+import type { AppConfig, IsolationLevel } from '../../config';
+import { CommitUnknownError } from '../../errors';
+import type { RequestTrace } from '../../trace';
+import { sqlStateOf } from '../classify-error';
+import { applyDriverSettings } from '../driver-settings';
+import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import * as schema from '../schema';
 import { receiptPrefix, settleReceipt } from './receipts';
-import { backoffDelayMs, retryPolicyFor, sleep } from './retry';
-import * as schema from './schema';
+import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } from './types';
 
 type Sql = NeonQueryFunction<false, false>;
 type TransactionOptions = NonNullable<Parameters<Sql['transaction']>[1]>;
@@ -66,15 +60,6 @@ function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options
   });
 }
 
-function commitUnknownError(cause: unknown): AppError {
-  return new AppError(
-    503,
-    'commit_unknown',
-    'The reply to the write was lost and the database could not say whether it was saved.',
-    { cause, headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) } },
-  );
-}
-
 /**
  * Builds the request's {@link WriteBatch}. Each attempt is one HTTP transaction:
  * `set_config('statement_timeout')`, a fresh receipt, then the route's statements. A reply that
@@ -109,7 +94,7 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
     );
     const db: HttpDatabase = drizzle({ client, schema });
     const countRequest = (ms: number) => {
-      trace.connectAttempts += 1;
+      trace.attempts += 1;
       trace.queryMs += ms;
     };
     for (let attempt = 1; ; attempt++) {
@@ -146,7 +131,7 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
       }
       if (status === 'unknown') {
         trace.outcome = 'unknown';
-        throw commitUnknownError(failure);
+        throw new CommitUnknownError(failure);
       }
       trace.outcome = 'rolled_back';
       const waitMs = backoffDelayMs(policy, attempt);

@@ -1,5 +1,5 @@
 import type { lists, todos } from '../db/schema';
-import { AppError } from '../errors';
+import { ApiError } from '../errors';
 import { toIsoTimestamp } from '../timestamps';
 
 type ListRow = typeof lists.$inferSelect;
@@ -28,8 +28,8 @@ export function toTodoResponse(row: TodoRow) {
 }
 
 /** The one row a lookup by primary key found, else a 404 naming what was missing. */
-export function foundOr404<TRow>(rows: TRow[], what: 'list' | 'todo', id: string): TRow {
+export function rowOrNotFound<TRow>(rows: TRow[], what: 'list' | 'todo', id: string): TRow {
   const [row] = rows;
-  if (row === undefined) throw new AppError(404, `${what}_not_found`, `No ${what} with id ${id}.`);
+  if (row === undefined) throw new ApiError(404, `${what}_not_found`, `No ${what} with id ${id}.`);
   return row;
 }

@@ -1,7 +1,7 @@
 import { neon } from '@neondatabase/serverless';
-import type { AppConfig } from '../config';
-import { applyDriverSettings } from './driver-settings';
-import { sleep } from './retry';
+import type { AppConfig } from '../../config';
+import { applyDriverSettings } from '../driver-settings';
+import { sleep } from '../retry';
 
 /** What Postgres says became of a transaction whose COMMIT reply was lost. */
 export type CommitStatus = 'committed' | 'aborted' | 'unknown';

@@ -1,8 +1,8 @@
 import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
-import type { AppConfig } from '../config';
-import { sqlStateOf } from './classify-error';
-import { applyDriverSettings } from './driver-settings';
-import { backoffDelayMs, type RetryPolicy, sleep } from './retry';
+import type { AppConfig } from '../../config';
+import { sqlStateOf } from '../classify-error';
+import { applyDriverSettings } from '../driver-settings';
+import { backoffDelayMs, type RetryPolicy, sleep } from '../retry';
 
 type Sql = NeonQueryFunction<false, false>;
 type Query = ReturnType<Sql['query']>;

@@ -1,22 +1,19 @@
 import { Client } from '@neondatabase/serverless';
-import type { AppConfig } from '../config';
-import { AppError, RETRY_AFTER_UNAVAILABLE_SECONDS } from '../errors';
-import type { RequestTrace, TxOutcome } from '../request/request-trace';
-import { beginStatements, type TxSettings, XACT_ID_STATEMENT } from './begin-statements';
-import { isTransientError, sqlStateOf } from './classify-error';
-import { dropClient, endClient } from './close-client';
-import { lookUpCommitStatus } from './commit-status';
-import { applyDriverSettings } from './driver-settings';
-import { prefixNextQuery } from './pipeline-begin';
+import type { AppConfig } from '../../config';
 import {
-  ConnectTimeoutError,
+  CommitUnknownError,
   ReplyTimeoutError,
-  type RetryPolicy,
-  replyTimeoutMs,
-  retryTransient,
-  withinReplyTimeout,
-} from './retry';
-import { TxMisuseError } from './tx-misuse-error';
+  TransactionAbortedError,
+  TxMisuseError,
+} from '../../errors';
+import type { RequestTrace, TxOutcome } from '../../trace';
+import { isTransientError, sqlStateOf } from '../classify-error';
+import { applyDriverSettings } from '../driver-settings';
+import { type RetryPolicy, replyTimeoutMs, retryTransient, withinReplyTimeout } from '../retry';
+import { dropClient, endClient } from '../ws-client';
+import { type FirstStatement, type OpenedSession, openSession } from './open-session';
+import { lookUpCommitStatus } from './outcome';
+import type { TxSettings } from './pipeline';
 
 /** What a finished transaction did; 'unknown' is only ever decided by the middleware. */
 export type TxEnd = Exclude<TxOutcome, 'unknown'>;
@@ -31,19 +28,16 @@ export type TxConnectionOptions = {
   waitUntil: (promise: Promise<unknown>) => void;
 };
 
-type QueryResultLike = { command?: string };
-type Opened = { client: Client; failed: boolean; result?: unknown; error?: unknown };
-type WireEvents = { once(event: string, listener: () => void): void };
 type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
 
 /**
- * One request's interactive transaction over a WebSocket `Client`, opened by the first statement:
- * connect, BEGIN, SET LOCAL and that statement travel in one burst, retried as a whole on a
- * transient failure (nothing can have committed before COMMIT). Later statements go as they come.
+ * One request's interactive transaction over a WebSocket `Client`, opened by the first statement
+ * (see {@link openSession}) and retried as a whole on a transient failure: nothing can have
+ * committed before COMMIT. Later statements go as they come.
  */
 export class TxConnection {
   private client: Client | undefined;
-  private opening: Promise<Opened> | undefined;
+  private opening: Promise<OpenedSession> | undefined;
   private xid: string | undefined;
   private ended = false;
   private sessionError: unknown;
@@ -60,7 +54,7 @@ export class TxConnection {
       );
     }
     if (!this.opening) {
-      this.opening = this.open(config, values);
+      this.opening = this.open({ config, values });
       const first = await this.opening;
       if (first.failed) throw first.error;
       return first.result;
@@ -83,14 +77,15 @@ export class TxConnection {
     }
   }
 
-  private async open(config: unknown, values?: unknown[]): Promise<Opened> {
-    const { policy, trace } = this.options;
+  private async open(first: FirstStatement): Promise<OpenedSession> {
+    const { config, settings, policy, trace } = this.options;
     const opened = await retryTransient(
-      (timeoutMs) => this.openOnce(this.createClient(), timeoutMs, config, values),
+      (timeoutMs) => openSession(this.createClient(), first, settings, config, timeoutMs, trace),
       policy,
       trace,
     );
     this.client = opened.client;
+    this.xid = opened.xid;
     return opened;
   }
 
@@ -105,68 +100,10 @@ export class TxConnection {
   }
 
   /**
-   * One attempt at connect + BEGIN + first statement. A statement error on a live connection is
-   * the handler's (returned, the session kept for a clean close); anything else drops the socket.
-   */
-  private async openOnce(
-    client: Client,
-    timeoutMs: number,
-    config: unknown,
-    values?: unknown[],
-  ): Promise<Opened> {
-    const { config: appConfig, settings, trace } = this.options;
-    const started = Date.now();
-    let connectedAt: number | undefined;
-    this.xid = undefined;
-    const begin = beginStatements(settings);
-    const prefix = settings.readOnly ? begin : [...begin, XACT_ID_STATEMENT];
-    prefixNextQuery(client, prefix, (fields) => {
-      this.xid = String(fields[0]);
-    });
-    const connecting = client.connect();
-    // The driver pipelines startup, password and the first query; the first ReadyForQuery is
-    // the server's answer to the startup, i.e. "connected".
-    const wire = (client as unknown as { connection: WireEvents }).connection;
-    let fail: (error: Error) => void = () => {};
-    const timeout = new Promise<never>((_, reject) => {
-      fail = reject;
-    });
-    let timer = setTimeout(() => fail(new ConnectTimeoutError(timeoutMs)), timeoutMs);
-    wire.once('readyForQuery', () => {
-      connectedAt = Date.now();
-      clearTimeout(timer);
-      // Connected: the first statement now gets the reply timeout instead.
-      const replyMs = replyTimeoutMs(appConfig);
-      if (replyMs !== undefined) {
-        timer = setTimeout(() => fail(new ReplyTimeoutError(replyMs)), replyMs);
-      }
-    });
-    const first = client.query(config as string, values);
-    connecting.catch(() => {});
-    first.catch(() => {});
-    timeout.catch(() => {});
-    try {
-      await Promise.race([connecting, timeout]);
-      return { client, failed: false, result: await Promise.race([first, timeout]) };
-    } catch (error) {
-      if (connectedAt !== undefined && !isTransientError(error)) {
-        return { client, failed: true, error };
-      }
-      this.close(client, false);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      const now = Date.now();
-      trace.connectMs += (connectedAt ?? now) - started;
-      if (connectedAt) trace.queryMs += now - connectedAt;
-    }
-  }
-
-  /**
    * Ends the transaction after a successful handler. Read-only, non-serializable transactions
    * end without COMMIT (nothing to make durable; closing the session ends them). Otherwise the
    * COMMIT reply is awaited; if the connection drops instead, the transaction id settles it.
-   * @throws the COMMIT error (e.g. 40001), or 503 `commit_unknown` when the outcome cannot be known.
+   * @throws the COMMIT error (e.g. 40001), or {@link CommitUnknownError}.
    */
   async commit(): Promise<TxEnd> {
     if (!(await this.hasSession())) return this.end('none');
@@ -177,13 +114,13 @@ export class TxConnection {
       return this.end('read_only');
     }
     const started = Date.now();
-    let result: QueryResultLike;
+    let result: { command?: string };
     try {
       // A COMMIT with no reply in time is settled like a lost one (the socket is dropped below).
       result = (await withinReplyTimeout(
         client.query('COMMIT'),
         replyTimeoutMs(this.options.config),
-      )) as QueryResultLike;
+      )) as { command?: string };
     } catch (error) {
       return this.settleLostCommit(error);
     } finally {
@@ -192,23 +129,17 @@ export class TxConnection {
       this.close(client, false);
     }
     // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
-    if (result.command !== 'COMMIT') throw abortedTransactionError();
+    if (result.command !== 'COMMIT') throw new TransactionAbortedError();
     return 'committed';
   }
 
   private async settleLostCommit(error: unknown): Promise<TxEnd> {
-    const { config } = this.options;
     if (!this.xid || (sqlStateOf(error) && !isTransientError(error))) throw error;
-    const status = await lookUpCommitStatus(config, this.xid);
+    const status = await lookUpCommitStatus(this.options.config, this.xid);
     this.options.trace.commitLookup = status;
     if (status === 'committed') return 'committed';
     if (status === 'aborted') throw error;
-    throw new AppError(
-      503,
-      'commit_unknown',
-      'The database connection was lost during COMMIT; whether the change was saved is unknown.',
-      { cause: error, headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) } },
-    );
+    throw new CommitUnknownError(error);
   }
 
   /** Gives up on a session that stopped answering: later use reports why, and rollback drops it. */
@@ -240,22 +171,11 @@ export class TxConnection {
     return outcome;
   }
 
-  /**
-   * Closes in the background. `terminate` sends Terminate first (Postgres then ends any open
-   * transaction quietly); after a COMMIT the socket is just closed, which saves a round trip.
-   */
+  /** Closes in the background; Terminate first unless after COMMIT (saves a round trip). */
   private close(client: Client, terminate: boolean): void {
     // A session the server already ended has nobody to say Terminate to.
     const closing =
       terminate && !this.sessionError ? endClient(client) : Promise.resolve(dropClient(client));
     this.options.waitUntil(closing);
   }
-}
-
-function abortedTransactionError(): AppError {
-  return new AppError(
-    500,
-    'transaction_aborted',
-    'A statement failed inside the transaction, so nothing was saved.',
-  );
 }

@@ -1,11 +1,11 @@
 import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
-import type { HttpDatabase } from '../app-env';
-import type { AppConfig } from '../config';
-import type { RequestTrace } from '../request/request-trace';
-import { applyDriverSettings } from './driver-settings';
-import { retryPolicyFor, retryTransient } from './retry';
-import * as schema from './schema';
+import type { AppConfig } from '../../config';
+import type { RequestTrace } from '../../trace';
+import { applyDriverSettings } from '../driver-settings';
+import { retryPolicyFor, retryTransient } from '../retry';
+import * as schema from '../schema';
+import type { HttpDatabase } from './types';
 
 type AnyQueryFunction = NeonQueryFunction<boolean, boolean>;
 type QueryOptions = Parameters<AnyQueryFunction['query']>[2];
@@ -14,11 +14,7 @@ type Thenable = { then: (...args: unknown[]) => unknown };
 
 /** Options of {@link createHttpDatabase}. */
 export type HttpDatabaseOptions = {
-  /**
-   * Retry a query that failed for a connection-type reason. Only for statements that cannot
-   * write: a write whose reply was lost may have committed, so running it again could apply it
-   * twice. The middleware sets it for GET/HEAD, whose `http()` queries must be read-only.
-   */
+  /** Retry a query that failed to connect: only where queries cannot write (GET/HEAD). */
   retry: boolean;
 };
 
@@ -84,7 +80,7 @@ function wrapQueries(
       if (options.retry) {
         return await retryTransient(attempt, retryPolicyFor(config, trace.startedAt), trace);
       }
-      trace.connectAttempts += 1;
+      trace.attempts += 1;
       return await attempt(config.connectTimeoutMs);
     } finally {
       trace.queryMs += Date.now() - started;

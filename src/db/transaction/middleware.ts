@@ -1,18 +1,17 @@
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import type { Context, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { AppEnv, HttpDatabase, TxDatabase, TxOptions } from '../app-env';
-import { type AppConfig, loadConfig } from '../config';
-import { classifyDatabaseError, unwrapQueryError } from '../db/classify-error';
-import { createHttpDatabase } from '../db/http-database';
-import { backoffDelayMs, RetriesExhaustedError, retryPolicyFor, sleep } from '../db/retry';
-import * as schema from '../db/schema';
-import { TxConnection } from '../db/tx-connection';
-import { refuseNestedTransaction, TxMisuseError } from '../db/tx-misuse-error';
-import { createWriteBatch } from '../db/write-batch';
-import { AppError } from '../errors';
-import { buildReplayRequest, type ReplayState, replayStateOf } from '../request/replay';
-import { RequestTrace } from '../request/request-trace';
+import type { RequestIdVariables } from 'hono/request-id';
+import { type AppConfig, loadConfig } from '../../config';
+import { CommitUnknownError, TxMisuseError } from '../../errors';
+import { clearError, type RequestTrace, startTrace } from '../../trace';
+import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import * as schema from '../schema';
+import { createWriteBatch } from './batch';
+import { TxConnection } from './connection';
+import { createHttpDatabase } from './http';
+import { buildReplayRequest, type ReplayState, replayStateOf, shouldReplay } from './replay';
+import type { HttpDatabase, TransactionVariables, TxDatabase, TxOptions } from './types';
 
 /** Runs a request through the whole app again (normally `app.fetch`); enables replays. */
 export type DispatchFn = (
@@ -29,23 +28,21 @@ export type TransactionOptions = {
   readOnlyMethods?: readonly string[];
 };
 
+// Declared here rather than as AppEnv, which imports this folder: no import circle.
+type TransactionEnv = {
+  Bindings: Env;
+  Variables: TransactionVariables & RequestIdVariables & { trace: RequestTrace };
+};
 type RunResult = { failure?: unknown; fromCommit?: boolean };
 
-function executionContextOf(c: Context<AppEnv>): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as unknown as ExecutionContext;
-  } catch {
-    // Hono throws when the app was called without one (some tests, app.request()).
-    return undefined;
-  }
-}
-
-function waitUntilOf(c: Context<AppEnv>): (promise: Promise<unknown>) => void {
-  const ctx = executionContextOf(c);
-  return (promise) => {
-    const settled = promise.catch(() => {});
-    ctx?.waitUntil(settled);
-  };
+/**
+ * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
+ * drizzle would send its own BEGIN and COMMIT inside it and commit it half-way.
+ */
+export function refuseNestedTransaction(message: string): TxDatabase['transaction'] {
+  return (() => {
+    throw new TxMisuseError(message);
+  }) as TxDatabase['transaction'];
 }
 
 const refuseInRequest = refuseNestedTransaction(
@@ -55,15 +52,24 @@ const refuseInRequest = refuseNestedTransaction(
 const ONE_WRITE_PER_REQUEST =
   'A request writes through one c.var.batch() or through c.var.tx(), not both and not two batches.';
 
+function executionContextOf(c: Context): ExecutionContext | undefined {
+  try {
+    return c.executionCtx as unknown as ExecutionContext;
+  } catch {
+    // Hono throws when the app was called without one (some tests, app.request()).
+    return undefined;
+  }
+}
+
 /** One run of the handler with its own lazy transaction; commits or rolls back after it. */
 async function runHandler(
-  c: Context<AppEnv>,
+  c: Context<TransactionEnv>,
   next: Next,
   trace: RequestTrace,
   readOnlyByDefault: boolean,
 ): Promise<RunResult> {
   trace.runs += 1;
-  trace.clearError();
+  clearError(trace);
   let connection: TxConnection | undefined;
   let txDatabase: TxDatabase | undefined;
   let httpDatabase: HttpDatabase | undefined;
@@ -72,6 +78,7 @@ async function runHandler(
     if (batchUsed) throw new TxMisuseError(ONE_WRITE_PER_REQUEST);
     if (!txDatabase) {
       const config = loadConfig(c.env);
+      const ctx = executionContextOf(c);
       connection = new TxConnection({
         config,
         settings: {
@@ -81,7 +88,7 @@ async function runHandler(
         },
         policy: retryPolicyFor(config, trace.startedAt),
         trace,
-        waitUntil: waitUntilOf(c),
+        waitUntil: (promise) => ctx?.waitUntil(promise.catch(() => {})),
       });
       txDatabase = drizzle({ client: connection.driverClient as never, schema });
       txDatabase.transaction = refuseInRequest;
@@ -115,43 +122,23 @@ async function runHandler(
     trace.outcome = await connection.commit();
     return {};
   } catch (error) {
-    trace.outcome =
-      error instanceof AppError && error.code === 'commit_unknown' ? 'unknown' : 'rolled_back';
+    trace.outcome = error instanceof CommitUnknownError ? 'unknown' : 'rolled_back';
     return { failure: error, fromCommit: true };
   }
 }
 
-function shouldReplay(
-  failure: unknown,
-  config: AppConfig,
-  run: number,
-  safeMethod: boolean,
-  trace: RequestTrace,
-): boolean {
-  // An AppError is an answer the code chose; exhausted retries already spent the deadline.
-  if (failure === undefined || failure instanceof AppError) return false;
-  // A write batch that committed must not run again, whatever failed after it.
-  if (trace.outcome === 'committed') return false;
-  if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
-  if (run >= config.maxTxAttempts || trace.elapsedMs() >= config.retryDeadlineMs) return false;
-  const { kind } = classifyDatabaseError(failure);
-  if (kind === 'serialization_failure') return true;
-  // A GET or HEAD is safe to run again after a lost connection; a write might have had effects.
-  return safeMethod && (kind === 'transient' || kind === 'too_many_connections');
-}
-
 /**
- * Gives handlers `c.var.tx()` (a lazy interactive transaction), `c.var.batch()` (a write in one
- * HTTP transaction, committed when it returns) and `c.var.http()` (one-shot queries, each retried on a connection failure in GET/HEAD, so read-only there). Commits when the handler succeeds; rolls back when it throws or answers >= 400.
- * On 40001/40P01 (and, for GET/HEAD, on a transient failure) it runs the whole request again
- * through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within DB_RETRY_DEADLINE_MS.
+ * Gives handlers `c.var.tx()`, `c.var.batch()` and `c.var.http()` ({@link TransactionVariables}),
+ * commits or rolls back after the handler, and on 40001/40P01 (and, for GET/HEAD, a transient failure)
+ * runs the whole request again through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within
+ * DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
 export function transaction(options: TransactionOptions = {}) {
   const readOnlyMethods = new Set(options.readOnlyMethods ?? ['GET', 'HEAD']);
-  return createMiddleware<AppEnv>(async function transaction(c, next) {
+  return createMiddleware<TransactionEnv>(async function transaction(c, next) {
     const replay = replayStateOf(c.req.raw);
-    const trace = replay?.trace ?? c.var.trace ?? new RequestTrace();
+    const trace = replay?.trace ?? c.var.trace ?? startTrace();
     c.set('trace', trace);
     const safeMethod = readOnlyMethods.has(c.req.method);
     let result = await runHandler(c, next, trace, safeMethod);
@@ -169,7 +156,7 @@ export function transaction(options: TransactionOptions = {}) {
       }
       if (!shouldReplay(result.failure, config, run, safeMethod, trace)) break;
       const state: ReplayState = { trace };
-      const request = await buildReplayRequest(c, state);
+      const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
       const waitMs = backoffDelayMs(retryPolicyFor(config, trace.startedAt), run);
       trace.waitMs += waitMs;

@@ -1,0 +1,74 @@
+import type { HonoRequest } from 'hono';
+import type { AppConfig } from '../../config';
+import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../../errors';
+import { elapsedMs, type RequestTrace } from '../../trace';
+import { classifyDatabaseError, unwrapQueryError } from '../classify-error';
+
+/** What a replayed run shares with the run that started the request. */
+export type ReplayState = {
+  trace: RequestTrace;
+  /** The replayed run's failure, if any (set by its transaction middleware). */
+  error?: unknown;
+};
+
+// Keyed by the rebuilt Request object, which only this module creates: a client cannot forge it.
+const replays = new WeakMap<Request, ReplayState>();
+
+/** The replay state when `request` is a replay built by {@link buildReplayRequest}. */
+export function replayStateOf(request: Request): ReplayState | undefined {
+  return replays.get(request);
+}
+
+const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
+
+/**
+ * A copy of the current request for running the handler again, with the same request id.
+ * The body comes from Hono's body cache (what the handler read), so it survives a first run;
+ * `undefined` when the handler consumed the raw stream itself and the body is gone.
+ */
+export async function buildReplayRequest(
+  req: HonoRequest,
+  requestId: string,
+  state: ReplayState,
+): Promise<Request | undefined> {
+  const raw = req.raw;
+  const headers = new Headers(raw.headers);
+  headers.delete('content-length');
+  headers.set('X-Request-Id', requestId);
+  let body: ArrayBuffer | undefined;
+  if (!METHODS_WITHOUT_BODY.has(raw.method)) {
+    try {
+      body = await req.arrayBuffer();
+    } catch {
+      return undefined;
+    }
+  }
+  const request = new Request(raw.url, { method: raw.method, headers, body });
+  replays.set(request, state);
+  return request;
+}
+
+/**
+ * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS and the
+ * deadline: 40001/40P01 always, a lost connection only for a safe (read-only) method.
+ */
+export function shouldReplay(
+  failure: unknown,
+  config: AppConfig,
+  run: number,
+  safeMethod: boolean,
+  trace: RequestTrace,
+): boolean {
+  // An ApiError is an answer the code chose; an unknown commit must not run twice; exhausted
+  // retries already spent the deadline.
+  if (failure === undefined || failure instanceof ApiError) return false;
+  if (failure instanceof CommitUnknownError) return false;
+  // A write batch that committed must not run again, whatever failed after it.
+  if (trace.outcome === 'committed') return false;
+  if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
+  if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
+  const { kind } = classifyDatabaseError(failure);
+  if (kind === 'serialization_failure') return true;
+  // A GET or HEAD is safe to run again after a lost connection; a write might have had effects.
+  return safeMethod && (kind === 'transient' || kind === 'too_many_connections');
+}
