@@ -5,8 +5,7 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env';
 import { replayStateOf, transaction } from './db/transaction';
 import { handleError, handleNotFound } from './error-handler';
-import { logPurgeOfIdempotencyKeys } from './jobs/purge-idempotency-keys';
-import { logPurgeOfTxReceipts } from './jobs/purge-tx-receipts';
+import { IDEMPOTENCY_KEYS, logPurge, TX_RECEIPTS } from './jobs/purge-expired';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
 import { requestTrace } from './middleware/request-trace';
@@ -58,7 +57,7 @@ export default {
   fetch: app.fetch,
   /** Cron Trigger (wrangler.toml [triggers]): purge expired Idempotency-Key records and receipts. */
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(logPurgeOfIdempotencyKeys(env));
-    ctx.waitUntil(logPurgeOfTxReceipts(env));
+    ctx.waitUntil(logPurge(env, IDEMPOTENCY_KEYS));
+    ctx.waitUntil(logPurge(env, TX_RECEIPTS));
   },
 } satisfies ExportedHandler<Env>;

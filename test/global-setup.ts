@@ -1,5 +1,4 @@
-import { createServer } from 'node:net';
-import { loadEmbedded } from 'local-neon';
+import { findFreePort, loadEmbedded } from 'local-neon';
 import type { LocalStack } from 'local-neon/embedded';
 import type { TestProject } from 'vitest/node';
 import { copyDocsAssets } from '../tools/docs-assets.ts';
@@ -52,15 +51,4 @@ export default async function setup(project: TestProject) {
     await stack.stop();
     await removeCluster(dataDir);
   };
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -63,7 +63,7 @@ export const idempotencyKeys = pgTable(
       .notNull()
       .defaultNow(),
   },
-  // The daily purge (src/jobs/purge-idempotency-keys.ts) selects the oldest keys by created_at.
+  // The daily purge (src/jobs/purge-expired.ts) selects the oldest keys by created_at.
   (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
@@ -84,6 +84,6 @@ export const txReceipts = pgTable(
       .notNull()
       .defaultNow(),
   },
-  // The daily purge (src/jobs/purge-tx-receipts.ts) selects the oldest receipts by created_at.
+  // The daily purge (src/jobs/purge-expired.ts) selects the oldest receipts by created_at.
   (t) => [index('tx_receipts_created_idx').on(t.createdAt)],
 );

@@ -1,22 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { findFreePort } from 'local-neon';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isForeignOrigin, STUDIO_ORIGIN } from '../../tools/studio';
 
 const TSX = 'node_modules/tsx/dist/cli.mjs';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Starts `tsx <args>` and resolves once a line of its output matches `ready`. */
 function start(args: string[], env: NodeJS.ProcessEnv, ready: RegExp) {
@@ -58,7 +47,7 @@ describe('npm run db:studio', () => {
   const table = `studio_probe_${process.pid}`;
 
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     base = `http://127.0.0.1:${port}/`;
     studio = start(
       ['tools/studio.ts', '--port', String(port)],
@@ -113,7 +102,7 @@ describe('npm run db:studio', () => {
 
 describe('the origin guard fails closed', () => {
   it('stops the process when a server it did not wrap gets a request', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     // A server made with `new http.Server` never went through the patched createServer.
     const script = [
       "import http from 'node:http';",

@@ -8,8 +8,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lists } from '../../src/db/schema';
 import worker from '../../src/index';
 import { BatchAbortedError, runBatchedJob } from '../../src/jobs/batched-job';
-import { purgeIdempotencyKeys } from '../../src/jobs/purge-idempotency-keys';
-import { purgeTxReceipts } from '../../src/jobs/purge-tx-receipts';
+import { IDEMPOTENCY_KEYS, purgeExpired, TX_RECEIPTS } from '../../src/jobs/purge-expired';
 import { checkDb, envWith, uniqueName, useSiblingEndpoint } from './core-harness';
 
 const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
@@ -90,7 +89,7 @@ describe('runBatchedJob', () => {
   });
 });
 
-describe('purgeIdempotencyKeys', () => {
+describe('purgeExpired(IDEMPOTENCY_KEYS)', () => {
   it('deletes expired keys in batches and keeps fresh ones', async () => {
     const prefix = uniqueName('idem');
     const db = checkDb();
@@ -102,7 +101,7 @@ describe('purgeIdempotencyKeys', () => {
     await db.query(`insert into idempotency_keys (key, request_hash) values ($1 || '-new', 'h')`, [
       prefix,
     ]);
-    const report = await purgeIdempotencyKeys(env, { batchSize: 2 });
+    const report = await purgeExpired(env, IDEMPOTENCY_KEYS, { batchSize: 2 });
     expect(report.finished).toBe(true);
     expect(report.batches).toBeGreaterThanOrEqual(3);
     const left = await db.query('select key from idempotency_keys where key like $1', [
@@ -112,7 +111,7 @@ describe('purgeIdempotencyKeys', () => {
   });
 });
 
-describe('purgeTxReceipts', () => {
+describe('purgeExpired(TX_RECEIPTS)', () => {
   it('deletes old receipts in batches and keeps fresh ones', async () => {
     const requestId = uniqueName('receipts');
     const db = checkDb();
@@ -124,7 +123,7 @@ describe('purgeTxReceipts', () => {
     await db.query('insert into tx_receipts (id, request_id) values (gen_random_uuid(), $1)', [
       requestId,
     ]);
-    const report = await purgeTxReceipts(env, { batchSize: 2 });
+    const report = await purgeExpired(env, TX_RECEIPTS, { batchSize: 2 });
     expect(report.finished).toBe(true);
     const left = await db.query(
       `select count(*)::int as n from tx_receipts where request_id = $1`,

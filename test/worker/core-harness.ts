@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { neon } from '@neondatabase/serverless';
 import type { Hono } from 'hono';
+import type { EndpointCounters } from 'local-neon';
 import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
@@ -18,15 +19,7 @@ declare module 'vitest' {
 /** The test stack's bindings (LOCAL_CONTROL_URL exists only in tests). */
 export const testEnv = env as Env & { LOCAL_CONTROL_URL: string };
 
-export type Counters = {
-  wsOpen: number;
-  wsTotal: number;
-  httpInFlight: number;
-  httpRequests: number;
-  httpQueries: number;
-  roundTrips: number;
-  lostReplies: number;
-};
+export type Counters = EndpointCounters;
 
 /** A sibling local Neon endpoint: its own faults and counters, the same Postgres. */
 export type SiblingEndpoint = {

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEmbedded } from 'local-neon';
+import { findFreePort, loadEmbedded } from 'local-neon';
 import type { LocalStack } from 'local-neon/embedded';
 import { type RunningWorker, startWorker } from './worker-runner.ts';
 
@@ -116,17 +115,5 @@ function migrateTemplate(appUrl: string): Promise<void> {
         else resolve();
       },
     );
-  });
-}
-
-/** A port the OS says is free on 127.0.0.1 right now. */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }

@@ -1,13 +1,7 @@
-/** The local Neon endpoint's counters (see types.ts for the definitions). */
-export interface EndpointCountersSnapshot {
-  wsOpen: number;
-  wsTotal: number;
-  httpInFlight: number;
-  httpRequests: number;
-  httpQueries: number;
-  roundTrips: number;
-  lostReplies: number;
-}
+import type { EndpointCounters } from './types.ts';
+
+/** The local Neon endpoint's counters, as `GET /_local/counters` answers them. */
+export type EndpointCountersSnapshot = EndpointCounters;
 
 export interface FaultRequest {
   latencyMs?: number;

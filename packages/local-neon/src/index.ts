@@ -3,6 +3,7 @@
  * `loadEmbedded()` for one the package starts itself (see README.md).
  */
 export { startNeonEndpoint } from './endpoint.ts';
+export { findFreePort } from './free-port.ts';
 export { loadEmbedded } from './load-embedded.ts';
 export type {
   EndpointCounters,
