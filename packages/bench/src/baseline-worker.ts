@@ -92,6 +92,38 @@ app.post('/todos/move', async (c) => {
   });
 });
 
+app.patch('/todos/:id', async (c) => {
+  const input = await c.req.json<{ title?: string; completed?: boolean }>();
+  return inTransaction(c, async (client) => {
+    const { rows } = await client.query(
+      `update todos set title = coalesce($2, title), completed = coalesce($3, completed),
+       updated_at = now() where id = $1 returning ${TODO_COLUMNS}`,
+      [c.req.param('id'), input.title ?? null, input.completed ?? null],
+    );
+    return rows[0] ? c.json(rows[0]) : c.json({ error: 'not found' }, 404);
+  });
+});
+
+app.delete('/todos/:id', (c) =>
+  inTransaction(c, async (client) => {
+    const { rows } = await client.query('delete from todos where id = $1 returning id', [
+      c.req.param('id'),
+    ]);
+    return rows[0] ? c.body(null, 204) : c.json({ error: 'not found' }, 404);
+  }),
+);
+
+app.post('/lists', async (c) => {
+  const input = await c.req.json<{ name: string }>();
+  return inTransaction(c, async (client) => {
+    const { rows } = await client.query(
+      'insert into lists (name) values ($1) returning id, name, created_at as "createdAt", updated_at as "updatedAt"',
+      [input.name],
+    );
+    return c.json(rows[0], 201);
+  });
+});
+
 async function inTransaction(
   c: Context<BaselineEnv>,
   work: (client: ClientBase) => Promise<Response>,

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import type { Scenario } from './scenarios.ts';
 
 /** One Worker on one route at one injected latency. Times in ms. */
 export interface Measurement {
@@ -80,4 +81,56 @@ export function printTables(all: Measurement[], concurrencies: number[], write =
     write(line(header));
     for (const cells of body) write(line(cells));
   }
+}
+
+/**
+ * One row per database route at each latency: its path (read, write batch, interactive), k,
+ * the round trips of both Workers and the p50 ratio, so writes and reads sit side by side.
+ */
+export function printSummary(all: Measurement[], scenarios: Scenario[], write = console.log) {
+  const header = [
+    'latency',
+    'route',
+    'path',
+    'k',
+    'RT tpl',
+    'RT base',
+    'p50 tpl',
+    'p50 base',
+    'ratio',
+  ];
+  const body: string[][] = [];
+  for (const latencyMs of [...new Set(all.map((m) => m.latencyMs))]) {
+    for (const scenario of scenarios) {
+      if (scenario.kind === 'none') continue;
+      const t = all.find(
+        (m) => m.route === scenario.name && m.worker === 'template' && m.latencyMs === latencyMs,
+      );
+      const b = all.find(
+        (m) => m.route === scenario.name && m.worker === 'baseline' && m.latencyMs === latencyMs,
+      );
+      if (!t) continue;
+      const trips = (m?: Measurement) => (m?.roundTripsPerRequest ?? Number.NaN).toFixed(2);
+      body.push([
+        `${latencyMs} ms`,
+        scenario.label,
+        scenario.kind === 'interactive'
+          ? `interactive (${scenario.beginMode ?? 'pipelined'})`
+          : scenario.kind,
+        String(scenario.statements),
+        trips(t),
+        trips(b),
+        t.p50.toFixed(1),
+        b ? b.p50.toFixed(1) : '-',
+        b ? (t.p50 / b.p50).toFixed(2) : '-',
+      ]);
+    }
+  }
+  if (body.length === 0) return;
+  write('\nSide by side (template vs baseline, p50 in ms at concurrency 1)');
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')}`;
+  write(line(header));
+  for (const cells of body) write(line(cells));
 }

@@ -5,9 +5,10 @@ import { parseArgs } from 'node:util';
 import { EndpointControl } from 'local-neon/control';
 import { percentile, runLoad } from './load.ts';
 import { startLocalRun, type WorkerName } from './local-run.ts';
-import { describeMachine, type Measurement, printTables } from './report.ts';
-import { buildScenarios, type Scenario, seedBenchData } from './scenarios.ts';
+import { describeMachine, type Measurement, printSummary, printTables } from './report.ts';
+import { buildScenarios, requestsPerScenario, type Scenario, seedBenchData } from './scenarios.ts';
 import { formatVerdicts, judgeTargets } from './targets.ts';
+import { runTerminateCreates, type TerminateRunResult } from './terminate-creates.ts';
 
 export interface BenchOptions {
   latencies: number[];
@@ -16,11 +17,19 @@ export interface BenchOptions {
   warmup: number;
   /** Scenario names to run; all when empty. */
   routes: string[];
+  /** How long the terminated-sessions run sends creates (at 20 ms); 0 skips it. */
+  terminateSeconds: number;
+  terminateConcurrency: number;
   out: string;
 }
 
 const USAGE = `npm run bench -- [--latency 20,0] [--requests 100] [--concurrency 1,32]
-                    [--warmup 10] [--routes health,read-todo,...] [--out bench-results/latest.json]`;
+                    [--warmup 10] [--routes health,read-todo,...]
+                    [--terminate-seconds 20] [--terminate-concurrency 24]
+                    [--out bench-results/latest.json]`;
+
+/** Injected latency of the terminated-sessions run. */
+const TERMINATE_LATENCY_MS = 20;
 
 /** Measures the template, the guide-style baseline and bare Hono on one throwaway local stack. */
 export async function runBench(options: BenchOptions, log: (line: string) => void) {
@@ -32,7 +41,8 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
   });
   try {
     const control = new EndpointControl(run.stack.controlUrl);
-    const data = await seedBenchData(run.stack.postgres.url);
+    // Each Worker deletes its own todos: one per DELETE request it is sent.
+    const data = await seedBenchData(run.stack.postgres.url, 2 * requestsPerScenario(options));
     const scenarios = buildScenarios(data, run.apiToken).filter(
       (s) => options.routes.length === 0 || options.routes.includes(s.name),
     );
@@ -50,8 +60,26 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       }
     }
     await control.clearFaults();
-    const targets = judgeTargets(measurements, scenarios);
-    return { machine: describeMachine(), options, measurements, targets };
+    let terminated: TerminateRunResult | undefined;
+    const template = run.workers.get('template');
+    if (options.terminateSeconds > 0 && template) {
+      log(
+        `${TERMINATE_LATENCY_MS} ms  ${options.terminateConcurrency} concurrent creates for ` +
+          `${options.terminateSeconds} s, every session terminated every 1-2 s`,
+      );
+      await control.setFaults({ latencyMs: TERMINATE_LATENCY_MS });
+      terminated = await runTerminateCreates({
+        baseUrl: template.url,
+        control,
+        seconds: options.terminateSeconds,
+        concurrency: options.terminateConcurrency,
+        gapMs: [1000, 2000],
+        makeRequest: terminateCreates(data.listIds[1], run.apiToken),
+      });
+      await control.clearFaults();
+    }
+    const targets = judgeTargets(measurements, scenarios, terminated);
+    return { machine: describeMachine(), options, measurements, terminated, targets, scenarios };
   } finally {
     await run.close();
   }
@@ -111,6 +139,20 @@ async function measure(
   };
 }
 
+/** Creates for the terminated-sessions run: even ones plain, odd ones with a fresh key. */
+function terminateCreates(listId: string, apiToken: string) {
+  const run = `t${process.pid.toString(36)}${Date.now().toString(36)}`;
+  return (seq: number) => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${apiToken}`,
+    };
+    if (seq % 2 === 1) headers['idempotency-key'] = `${run}-${seq}`;
+    const body = JSON.stringify({ listId, title: `terminated ${run} ${seq}` });
+    return { path: '/todos', init: { method: 'POST', headers, body } };
+  };
+}
+
 function parseOptions(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
@@ -120,6 +162,8 @@ function parseOptions(argv: string[]): BenchOptions {
       concurrency: { type: 'string', default: '1,32' },
       warmup: { type: 'string', default: '10' },
       routes: { type: 'string', default: '' },
+      'terminate-seconds': { type: 'string', default: '20' },
+      'terminate-concurrency': { type: 'string', default: '24' },
       out: { type: 'string', default: 'bench-results/latest.json' },
       help: { type: 'boolean', default: false },
     },
@@ -135,9 +179,18 @@ function parseOptions(argv: string[]): BenchOptions {
     concurrencies: numbers(values.concurrency),
     warmup: Number(values.warmup),
     routes: values.routes.split(',').filter(Boolean),
+    terminateSeconds: Number(values['terminate-seconds']),
+    terminateConcurrency: Number(values['terminate-concurrency']),
     out: values.out,
   };
-  const all = [...options.latencies, ...options.concurrencies, options.requests, options.warmup];
+  const all = [
+    ...options.latencies,
+    ...options.concurrencies,
+    options.requests,
+    options.warmup,
+    options.terminateSeconds,
+    options.terminateConcurrency,
+  ];
   if (all.some((n) => !Number.isFinite(n) || n < 0) || options.requests < 1) {
     throw new Error(`invalid option\n${USAGE}`);
   }
@@ -149,12 +202,13 @@ async function main() {
   const log = (line: string) => console.error(`[bench] ${line}`);
   const report = await runBench(options, log);
   printTables(report.measurements, options.concurrencies);
+  printSummary(report.measurements, report.scenarios);
   console.log('\nTargets');
   for (const line of formatVerdicts(report.targets)) console.log(line);
   await mkdir(dirname(options.out), { recursive: true });
   await writeFile(
     options.out,
-    `${JSON.stringify({ ...report, finishedAt: new Date().toISOString() }, null, 2)}\n`,
+    `${JSON.stringify({ ...report, scenarios: report.scenarios.map(({ makeRequest, ...s }) => s), finishedAt: new Date().toISOString() }, null, 2)}\n`,
   );
   console.log(`\nwrote ${options.out}`);
   const failures = report.measurements.reduce((sum, m) => sum + m.failures, 0);
