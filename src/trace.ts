@@ -17,6 +17,8 @@ export type RequestTrace = {
   /** Time spent sleeping in backoff. */
   waitMs: number;
   outcome: TxOutcome;
+  /** How the interactive transaction's BEGIN was sent (see the README, "Round trips"). */
+  beginMode?: 'pipelined' | 'explicit';
   /** Set when a COMMIT reply was lost and `pg_xact_status` was asked what happened. */
   commitLookup?: 'committed' | 'aborted' | 'unknown';
   code?: string;

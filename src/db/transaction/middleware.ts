@@ -1,3 +1,4 @@
+import type { Client } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import type { Context, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -25,6 +26,11 @@ export type TransactionOptions = {
   dispatch?: DispatchFn;
   /** Methods whose transactions are READ ONLY and may be replayed on a transient failure. */
   readOnlyMethods?: readonly string[];
+  /**
+   * Called with each WebSocket `Client` right after `new Client()`, before the pipelined BEGIN
+   * hooks it or it connects: for instrumentation, and for tests that change the driver's shape.
+   */
+  prepareClient?: (client: Client) => void;
 };
 
 // Declared here rather than as AppEnv, which imports this folder: no import circle.
@@ -63,6 +69,7 @@ async function runHandler(
   next: Next,
   trace: RequestTrace,
   readOnlyByDefault: boolean,
+  prepareClient: TransactionOptions['prepareClient'],
 ): Promise<RunResult> {
   trace.runs += 1;
   clearError(trace);
@@ -83,6 +90,7 @@ async function runHandler(
         policy: retryPolicyFor(config, trace.startedAt),
         trace,
         waitUntil: (promise) => ctx?.waitUntil(promise.catch(() => {})),
+        prepareClient,
       });
       txDatabase = drizzle({ client: connection.driverClient as never, schema });
       txDatabase.transaction = refuseInRequest;
@@ -129,7 +137,7 @@ export function transaction(options: TransactionOptions = {}) {
     const trace = replay?.trace ?? c.var.trace ?? startTrace();
     c.set('trace', trace);
     const safeMethod = readOnlyMethods.has(c.req.method);
-    let result = await runHandler(c, next, trace, safeMethod);
+    let result = await runHandler(c, next, trace, safeMethod, options.prepareClient);
     if (replay) {
       replay.error = result.failure;
       if (result.fromCommit) throw result.failure;
