@@ -50,6 +50,7 @@ export class TxConnection {
   private ended = false;
   private sessionError: unknown;
   private shapeError: DriverShapeError | undefined;
+  private commitWasSent = false;
 
   constructor(private readonly options: TxConnectionOptions) {}
 
@@ -84,6 +85,11 @@ export class TxConnection {
     } finally {
       this.options.trace.queryMs += Date.now() - started;
     }
+  }
+
+  /** True once COMMIT was sent: before that, a lost session cannot have committed anything. */
+  get commitSent(): boolean {
+    return this.commitWasSent;
   }
 
   private async open(first: FirstStatement): Promise<OpenedSession> {
@@ -141,6 +147,7 @@ export class TxConnection {
     }
     const started = Date.now();
     let result: { command?: string };
+    this.commitWasSent = true;
     try {
       // A COMMIT with no reply in time is settled like a lost one (the socket is dropped below).
       result = (await withinReplyTimeout(

@@ -38,7 +38,11 @@ type TransactionEnv = {
   Bindings: Env;
   Variables: TransactionVariables & RequestIdVariables & { trace: RequestTrace };
 };
-type RunResult = { failure?: unknown; fromCommit?: boolean };
+/**
+ * `nothingCommitted`: the run failed before COMMIT was sent and used nothing else that may
+ * have committed, so running it again cannot write twice.
+ */
+type RunResult = { failure?: unknown; fromCommit?: boolean; nothingCommitted?: boolean };
 
 /**
  * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
@@ -97,7 +101,10 @@ async function runHandler(
     }
     return txDatabase;
   });
+  // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
+  let httpMayHaveWritten = false;
   c.set('http', () => {
+    httpMayHaveWritten ||= !readOnlyByDefault;
     httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace, { retry: readOnlyByDefault });
     return httpDatabase;
   });
@@ -112,7 +119,7 @@ async function runHandler(
   if (!connection) return { failure: c.error };
   if (c.error !== undefined || c.res.status >= 400) {
     trace.outcome = await connection.rollback();
-    return { failure: c.error };
+    return { failure: c.error, nothingCommitted: !httpMayHaveWritten && !connection.commitSent };
   }
   try {
     trace.outcome = await connection.commit();
@@ -125,8 +132,8 @@ async function runHandler(
 
 /**
  * Gives handlers `c.var.tx()` and `c.var.http()` ({@link TransactionVariables}), commits or
- * rolls back after the handler, and on 40001/40P01 (and, for GET/HEAD, a transient failure)
- * runs the whole request again through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within
+ * rolls back after the handler, and on 40001/40P01 (and a connection lost before COMMIT was
+ * sent, see `RunResult`) runs the whole request again through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within
  * DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
@@ -140,6 +147,7 @@ export function transaction(options: TransactionOptions = {}) {
     let result = await runHandler(c, next, trace, safeMethod, options.prepareClient);
     if (replay) {
       replay.error = result.failure;
+      replay.nothingCommitted = result.nothingCommitted;
       if (result.fromCommit) throw result.failure;
       return;
     }
@@ -150,7 +158,8 @@ export function transaction(options: TransactionOptions = {}) {
       } catch {
         break;
       }
-      if (!shouldReplay(result.failure, config, run, safeMethod, trace)) break;
+      const lossIsSafe = safeMethod || result.nothingCommitted === true;
+      if (!shouldReplay(result.failure, config, run, lossIsSafe, trace)) break;
       const state: ReplayState = { trace };
       const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
@@ -162,7 +171,7 @@ export function transaction(options: TransactionOptions = {}) {
       c.res = undefined;
       c.res = response;
       c.error = state.error instanceof Error ? state.error : undefined;
-      result = { failure: state.error };
+      result = { failure: state.error, nothingCommitted: state.nothingCommitted };
     }
     if (result.fromCommit) throw result.failure;
   });
