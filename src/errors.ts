@@ -106,3 +106,18 @@ export class TransactionAbortedError extends AppError {
     );
   }
 }
+
+/**
+ * The database driver's internals differ from what opening the request transaction relies on.
+ * Nothing ran outside a transaction: the statement was refused or its session dropped.
+ * `canFallBack`: nothing but the startup was sent, so an explicit BEGIN may be tried instead.
+ */
+export class DriverShapeError extends AppError {
+  override readonly name = 'DriverShapeError';
+  constructor(
+    message: string,
+    readonly canFallBack = false,
+  ) {
+    super('transaction_unavailable', message);
+  }
+}

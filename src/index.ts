@@ -3,7 +3,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './app-env';
-import { replayStateOf, transaction } from './db/transaction';
+import { replayStateOf, type TransactionOptions, transaction } from './db/transaction';
 import { handleError, handleNotFound } from './error-handler';
 import { IDEMPOTENCY_KEYS, logPurge, TX_RECEIPTS } from './jobs/purge-expired';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
@@ -18,6 +18,8 @@ export type CreateAppOptions = {
   extraRoutes?: Hono<AppEnv>;
   /** Where request log lines go; defaults to `console.log`. */
   log?: (line: string) => void;
+  /** Passed to the transaction middleware (see {@link TransactionOptions}); tests use it. */
+  prepareClient?: TransactionOptions['prepareClient'];
 };
 
 /**
@@ -42,7 +44,12 @@ export function createApp(options: CreateAppOptions = {}) {
     corsFromEnv(),
     refuseUnsupportedMethods({ routes: () => app.routes }),
   );
-  app.use(transaction({ dispatch: (request, env, ctx) => app.fetch(request, env, ctx) }));
+  app.use(
+    transaction({
+      dispatch: (request, env, ctx) => app.fetch(request, env, ctx),
+      prepareClient: options.prepareClient,
+    }),
+  );
   app.route('/', health);
   if (options.extraRoutes) app.route('/', options.extraRoutes);
   app.route('/', api);

@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm';
 import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,6 +6,7 @@ import {
   CommitUnknownError,
   ConfigError,
   ConnectTimeoutError,
+  DriverShapeError,
   RetriesExhaustedError,
   TransactionAbortedError,
   TxMisuseError,
@@ -144,5 +146,15 @@ describe('toProblem for the body validator', () => {
       code: 'malformed_json',
       detail: 'The request body is not valid JSON.',
     });
+  });
+
+  it('maps an app error drizzle wrapped by its own code, without the query', () => {
+    const refused = new DriverShapeError(
+      'The driver sent a statement before the transaction began.',
+    );
+    const wrapped = new DrizzleQueryError('insert into lists values ($1)', ['secret'], refused);
+    const problem = toProblem(wrapped);
+    expect(problem).toMatchObject({ status: 500, code: 'transaction_unavailable' });
+    expect(problem.detail).not.toContain('insert');
   });
 });

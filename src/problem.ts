@@ -1,6 +1,10 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { classifyDatabaseError, type DatabaseErrorKind } from './db/classify-error';
+import {
+  classifyDatabaseError,
+  type DatabaseErrorKind,
+  unwrapQueryError,
+} from './db/classify-error';
 import { ApiError, AppError } from './errors';
 
 /** The problem+json body every error response carries (RFC 9457, plus `code` and `requestId`). */
@@ -89,6 +93,11 @@ const BY_CODE: Record<string, Rule> = {
   transaction_misuse: [500, 'internal_error', INTERNAL],
   transaction_aborted: [500, 'transaction_aborted'],
   commit_unknown: [503, 'commit_unknown', undefined, RETRY_AFTER_UNAVAILABLE_SECONDS],
+  transaction_unavailable: [
+    500,
+    'transaction_unavailable',
+    'The database transaction could not be opened safely; nothing was saved.',
+  ],
 };
 
 function fromRule([status, code, detail, retryAfter]: Rule, message = ''): Problem {
@@ -136,8 +145,10 @@ export function toProblem(error: unknown, request?: Request): Problem {
     const { status, code, message: detail, details, headers } = error;
     return { status, code, detail, details, headers };
   }
-  const own = error instanceof AppError ? BY_CODE[error.code] : undefined;
-  if (own) return fromRule(own, (error as AppError).message);
+  // drizzle wraps what the client threw, the app's own errors included.
+  const raw = unwrapQueryError(error);
+  const own = raw instanceof AppError ? BY_CODE[raw.code] : undefined;
+  if (own) return fromRule(own, (raw as AppError).message);
   if (error instanceof Error && error.name === 'ZodError' && 'issues' in error) {
     const issues = error.issues as { path: PropertyKey[]; message: string }[];
     const details = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

@@ -19,6 +19,8 @@ export type RequestTrace = {
   /** Time spent sleeping in backoff. */
   waitMs: number;
   outcome: TxOutcome;
+  /** How the interactive transaction's BEGIN was sent (see the README, "Round trips"). */
+  beginMode?: 'pipelined' | 'explicit';
   /**
    * Set when the reply to a COMMIT or a write batch was lost and the database was asked what
    * happened (`pg_xact_status` for `tx()`, the receipt for a batch; `aborted`: not committed).

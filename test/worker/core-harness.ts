@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
 import { applyDriverSettings } from '../../src/db/driver-settings';
-import { createApp } from '../../src/index';
+import { type CreateAppOptions, createApp } from '../../src/index';
 
 declare module 'vitest' {
   // Provided by test/global-setup.ts: the harness's superuser login, never the app's.
@@ -124,10 +124,13 @@ export type CallResult = {
   logs: string[];
 };
 
-/** Builds the real app with test-only routes mounted; log lines are collected. */
-export function buildApp(routes?: Hono<AppEnv>) {
+/** Builds the real app with test-only routes mounted (and `prepareClient`); logs are collected. */
+export function buildApp(
+  routes?: Hono<AppEnv>,
+  options: Pick<CreateAppOptions, 'prepareClient'> = {},
+) {
   const logs: string[] = [];
-  const app = createApp({ extraRoutes: routes, log: (line) => logs.push(line) });
+  const app = createApp({ ...options, extraRoutes: routes, log: (line) => logs.push(line) });
   /** Calls the app like the runtime does, then waits for its waitUntil work (closing). */
   async function call(path: string, init: RequestInit & { env?: Env } = {}): Promise<CallResult> {
     const ctx = createExecutionContext();

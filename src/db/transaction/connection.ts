@@ -2,6 +2,7 @@ import { Client } from '@neondatabase/serverless';
 import type { AppConfig } from '../../config';
 import {
   CommitUnknownError,
+  DriverShapeError,
   ReplyTimeoutError,
   TransactionAbortedError,
   TxMisuseError,
@@ -11,7 +12,12 @@ import { isTransientError, sqlStateOf } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { type RetryPolicy, replyTimeoutMs, retryTransient, withinReplyTimeout } from '../retry';
 import { dropClient, endClient } from '../ws-client';
-import { type FirstStatement, type OpenedSession, openSession } from './open-session';
+import {
+  type BeginMode,
+  type FirstStatement,
+  type OpenedSession,
+  openSession,
+} from './open-session';
 import { lookUpCommitStatus } from './outcome';
 import type { TxSettings } from './pipeline';
 
@@ -26,6 +32,8 @@ export type TxConnectionOptions = {
   trace: RequestTrace;
   /** `ctx.waitUntil` when there is one: closing never delays the response. */
   waitUntil: (promise: Promise<unknown>) => void;
+  /** Called with each new `Client` before it is hooked or connected (see `TransactionOptions`). */
+  prepareClient?: (client: Client) => void;
 };
 
 type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
@@ -41,6 +49,8 @@ export class TxConnection {
   private xid: string | undefined;
   private ended = false;
   private sessionError: unknown;
+  private shapeError: DriverShapeError | undefined;
+  private commitWasSent = false;
 
   constructor(private readonly options: TxConnectionOptions) {}
 
@@ -77,13 +87,31 @@ export class TxConnection {
     }
   }
 
+  /** True once COMMIT was sent: before that, a lost session cannot have committed anything. */
+  get commitSent(): boolean {
+    return this.commitWasSent;
+  }
+
   private async open(first: FirstStatement): Promise<OpenedSession> {
     const { config, settings, policy, trace } = this.options;
-    const opened = await retryTransient(
-      (timeoutMs) => openSession(this.createClient(), first, settings, config, timeoutMs, trace),
-      policy,
-      trace,
-    );
+    const attempt = (mode: BeginMode) =>
+      retryTransient(
+        (timeoutMs) =>
+          openSession(this.createClient(), first, settings, config, timeoutMs, trace, mode),
+        policy,
+        trace,
+      );
+    let opened: OpenedSession;
+    try {
+      opened = await attempt('pipelined').catch((error: unknown) => {
+        // Nothing but the startup went out: the same request can still open it the plain way.
+        if (error instanceof DriverShapeError && error.canFallBack) return attempt('explicit');
+        throw error;
+      });
+    } catch (error) {
+      if (error instanceof DriverShapeError) this.shapeError = error;
+      throw error;
+    }
     this.client = opened.client;
     this.xid = opened.xid;
     return opened;
@@ -96,6 +124,7 @@ export class TxConnection {
       if (client === this.client) this.sessionError ??= error;
     });
     applyDriverSettings(this.options.config, client);
+    this.options.prepareClient?.(client);
     return client;
   }
 
@@ -103,9 +132,12 @@ export class TxConnection {
    * Ends the transaction after a successful handler. Read-only, non-serializable transactions
    * end without COMMIT (nothing to make durable; closing the session ends them). Otherwise the
    * COMMIT reply is awaited; if the connection drops instead, the transaction id settles it.
-   * @throws the COMMIT error (e.g. 40001), or {@link CommitUnknownError}.
+   * @throws the COMMIT error (e.g. 40001), {@link CommitUnknownError}, or the
+   * {@link DriverShapeError} that refused to open the transaction.
    */
   async commit(): Promise<TxEnd> {
+    // A handler that caught the refusal must not turn a transaction that never ran into a 2xx.
+    if (this.shapeError) throw this.shapeError;
     if (!(await this.hasSession())) return this.end('none');
     const { settings, trace } = this.options;
     const client = this.client as Client;
@@ -115,6 +147,7 @@ export class TxConnection {
     }
     const started = Date.now();
     let result: { command?: string };
+    this.commitWasSent = true;
     try {
       // A COMMIT with no reply in time is settled like a lost one (the socket is dropped below).
       result = (await withinReplyTimeout(

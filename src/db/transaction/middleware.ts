@@ -1,3 +1,4 @@
+import type { Client } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import type { Context, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -26,6 +27,11 @@ export type TransactionOptions = {
   dispatch?: DispatchFn;
   /** Methods whose transactions are READ ONLY and may be replayed on a transient failure. */
   readOnlyMethods?: readonly string[];
+  /**
+   * Called with each WebSocket `Client` right after `new Client()`, before the pipelined BEGIN
+   * hooks it or it connects: for instrumentation, and for tests that change the driver's shape.
+   */
+  prepareClient?: (client: Client) => void;
 };
 
 // Declared here rather than as AppEnv, which imports this folder: no import circle.
@@ -33,7 +39,11 @@ type TransactionEnv = {
   Bindings: Env;
   Variables: TransactionVariables & RequestIdVariables & { trace: RequestTrace };
 };
-type RunResult = { failure?: unknown; fromCommit?: boolean };
+/**
+ * `nothingCommitted`: the run failed before COMMIT was sent and used nothing else that may
+ * have committed, so running it again cannot write twice.
+ */
+type RunResult = { failure?: unknown; fromCommit?: boolean; nothingCommitted?: boolean };
 
 /**
  * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
@@ -67,6 +77,7 @@ async function runHandler(
   next: Next,
   trace: RequestTrace,
   readOnlyByDefault: boolean,
+  prepareClient: TransactionOptions['prepareClient'],
 ): Promise<RunResult> {
   trace.runs += 1;
   clearError(trace);
@@ -89,6 +100,7 @@ async function runHandler(
         policy: retryPolicyFor(config, trace.startedAt),
         trace,
         waitUntil: (promise) => ctx?.waitUntil(promise.catch(() => {})),
+        prepareClient,
       });
       txDatabase = drizzle({ client: connection.driverClient as never, schema });
       txDatabase.transaction = refuseInRequest;
@@ -101,7 +113,10 @@ async function runHandler(
     const config = loadConfig(c.env);
     return createWriteBatch({ config, trace, requestId: c.var.requestId ?? '' })(build, options);
   });
+  // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
+  let httpMayHaveWritten = false;
   c.set('http', () => {
+    httpMayHaveWritten ||= !readOnlyByDefault;
     httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace, { retry: readOnlyByDefault });
     return httpDatabase;
   });
@@ -116,7 +131,7 @@ async function runHandler(
   if (!connection) return { failure: c.error };
   if (c.error !== undefined || c.res.status >= 400) {
     trace.outcome = await connection.rollback();
-    return { failure: c.error };
+    return { failure: c.error, nothingCommitted: !httpMayHaveWritten && !connection.commitSent };
   }
   try {
     trace.outcome = await connection.commit();
@@ -129,8 +144,9 @@ async function runHandler(
 
 /**
  * Gives handlers `c.var.tx()`, `c.var.batch()` and `c.var.http()` ({@link TransactionVariables}),
- * commits or rolls back after the handler, and on 40001/40P01 (and, for GET/HEAD, a transient failure)
- * runs the whole request again through `dispatch`, up to DB_MAX_TX_ATTEMPTS runs within
+ * commits or rolls back after the handler, and on 40001/40P01 (and a connection lost before
+ * COMMIT was sent, see `RunResult`) runs the whole request again through `dispatch`, up to
+ * DB_MAX_TX_ATTEMPTS runs within
  * DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
@@ -141,9 +157,10 @@ export function transaction(options: TransactionOptions = {}) {
     const trace = replay?.trace ?? c.var.trace ?? startTrace();
     c.set('trace', trace);
     const safeMethod = readOnlyMethods.has(c.req.method);
-    let result = await runHandler(c, next, trace, safeMethod);
+    let result = await runHandler(c, next, trace, safeMethod, options.prepareClient);
     if (replay) {
       replay.error = result.failure;
+      replay.nothingCommitted = result.nothingCommitted;
       if (result.fromCommit) throw result.failure;
       return;
     }
@@ -154,7 +171,8 @@ export function transaction(options: TransactionOptions = {}) {
       } catch {
         break;
       }
-      if (!shouldReplay(result.failure, config, run, safeMethod, trace)) break;
+      const lossIsSafe = safeMethod || result.nothingCommitted === true;
+      if (!shouldReplay(result.failure, config, run, lossIsSafe, trace)) break;
       const state: ReplayState = { trace };
       const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
@@ -166,7 +184,7 @@ export function transaction(options: TransactionOptions = {}) {
       c.res = undefined;
       c.res = response;
       c.error = state.error instanceof Error ? state.error : undefined;
-      result = { failure: state.error };
+      result = { failure: state.error, nothingCommitted: state.nothingCommitted };
     }
     if (result.fromCommit) throw result.failure;
   });

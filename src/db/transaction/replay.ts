@@ -9,6 +9,8 @@ export type ReplayState = {
   trace: RequestTrace;
   /** The replayed run's failure, if any (set by its transaction middleware). */
   error?: unknown;
+  /** Whether that failure came before anything of the run could have committed. */
+  nothingCommitted?: boolean;
 };
 
 // Keyed by the rebuilt Request object, which only this module creates: a client cannot forge it.
@@ -50,13 +52,14 @@ export async function buildReplayRequest(
 
 /**
  * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS and the
- * deadline: 40001/40P01 always, a lost connection only for a safe (read-only) method.
+ * deadline: 40001/40P01 always, a lost connection only when `lossIsSafe`: a safe (read-only)
+ * method, or a write whose session died before COMMIT was sent (the server rolls it back).
  */
 export function shouldReplay(
   failure: unknown,
   config: AppConfig,
   run: number,
-  safeMethod: boolean,
+  lossIsSafe: boolean,
   trace: RequestTrace,
 ): boolean {
   // An ApiError is an answer the code chose; an unknown commit must not run twice; exhausted
@@ -69,6 +72,6 @@ export function shouldReplay(
   if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
-  // A GET or HEAD is safe to run again after a lost connection; a write might have had effects.
-  return safeMethod && (kind === 'transient' || kind === 'too_many_connections');
+  // After a lost connection only a run that cannot have committed is safe to run again.
+  return lossIsSafe && (kind === 'transient' || kind === 'too_many_connections');
 }

@@ -42,7 +42,8 @@ export type TransactionVariables = {
    * The request's interactive transaction; later calls return the same one. Nothing is sent
    * until its first statement, which travels with connect and BEGIN in one burst (so it must be
    * a single statement). Committed after a 2xx/3xx answer, rolled back otherwise; READ ONLY for
-   * GET/HEAD. On 40001/40P01 (and, in GET/HEAD, a lost connection) the whole request runs again.
+   * GET/HEAD. On 40001/40P01, and on a connection lost before COMMIT was sent (unless `http()`
+   * was used outside GET/HEAD), the whole request runs again.
    */
   tx: (options?: TxOptions) => Promise<TxDatabase>;
   /**
