@@ -8,6 +8,7 @@ import { handleError, handleNotFound } from './error-handler';
 import { IDEMPOTENCY_KEYS, logPurge, TX_RECEIPTS } from './jobs/purge-expired';
 import { refuseUnsupportedMethods } from './middleware/allowed-methods';
 import { corsFromEnv } from './middleware/cors';
+import { localOnly } from './middleware/local-only';
 import { requestTrace } from './middleware/request-trace';
 import { api } from './routes/api';
 import { health } from './routes/health';
@@ -23,9 +24,10 @@ export type CreateAppOptions = {
 };
 
 /**
- * Builds the app: request id, one log line per request, secure headers and CORS, the transaction
- * middleware (which replays a request through this same app on a serialization failure), routes,
- * one error path. A known path asked with another method is a 405 with `Allow`.
+ * Builds the app: request id, one log line per request, secure headers, the local-only guard
+ * (refuses pages and rebound names against the local stack), CORS, the transaction middleware
+ * (which replays a request through this same app on a serialization failure), routes, one error
+ * path. A known path asked with another method is a 405 with `Allow`.
  */
 export function createApp(options: CreateAppOptions = {}) {
   const app = new Hono<AppEnv>();
@@ -41,6 +43,8 @@ export function createApp(options: CreateAppOptions = {}) {
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       overwrite: false,
     }),
+    // Before CORS and the routes, so a refused page gets no CORS headers and no route runs.
+    localOnly(),
     corsFromEnv(),
     refuseUnsupportedMethods({ routes: () => app.routes }),
   );

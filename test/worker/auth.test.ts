@@ -86,7 +86,7 @@ describe('reads', () => {
     const app = createApp({ log: (line) => lines.push(line) });
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request('http://api.test/todos'),
+      new Request('http://localhost/todos'),
       { ...env, READS_REQUIRE_AUTH: 'maybe' },
       ctx,
     );
@@ -124,7 +124,7 @@ describe('hardening', () => {
         else controller.close();
       },
     });
-    const res = await exports.default.fetch('http://api.test/lists', {
+    const res = await exports.default.fetch('http://localhost/lists', {
       method: 'POST',
       headers: { Authorization: 'Bearer test-token', 'Content-Type': 'application/json' },
       body,

@@ -135,7 +135,7 @@ export function buildApp(
   async function call(path: string, init: RequestInit & { env?: Env } = {}): Promise<CallResult> {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request(`http://app.test${path}`, init),
+      new Request(`http://localhost${path}`, init),
       init.env ?? testEnv,
       ctx,
     );

@@ -38,7 +38,7 @@ export async function call(
   if (body !== undefined && contentType !== null) headers['Content-Type'] = contentType;
   // A string body would get "text/plain;charset=UTF-8" from the Request constructor.
   if (typeof body === 'string' && contentType === null) body = new TextEncoder().encode(body);
-  const request = new Request(`http://api.test${path}`, { method, headers, body });
+  const request = new Request(`http://localhost${path}`, { method, headers, body });
   let res: Response;
   if (options.vars) {
     const ctx = createExecutionContext();

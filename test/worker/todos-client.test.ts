@@ -7,7 +7,7 @@ const workerFetch: typeof fetch = (input, init) => exports.default.fetch(input, 
 
 describe('createApiClient', () => {
   it('creates, reads, updates, lists and deletes with typed calls', async () => {
-    const api = createApiClient('http://api.test', { token: TOKEN, fetch: workerFetch });
+    const api = createApiClient('http://localhost', { token: TOKEN, fetch: workerFetch });
     const listRes = await api.lists.$post({ json: { name: uniqueName() } });
     expect(listRes.status).toBe(201);
     if (listRes.status !== 201) return;
@@ -40,7 +40,7 @@ describe('createApiClient', () => {
   });
 
   it('surfaces problem responses with their status', async () => {
-    const api = createApiClient('http://api.test', { fetch: workerFetch });
+    const api = createApiClient('http://localhost', { fetch: workerFetch });
     const res = await api.lists.$post({ json: { name: uniqueName() } });
     expect(res.status).toBe(401);
     expect(res.headers.get('Content-Type')).toContain('application/problem+json');

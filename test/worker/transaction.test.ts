@@ -151,7 +151,7 @@ describe('the transaction middleware', () => {
   it('commits and closes when the runtime gives no ExecutionContext', async () => {
     const name = uniqueName('no-ctx');
     const app = createApp({ extraRoutes: routes, log: () => {} });
-    const res = await app.fetch(new Request('http://app.test/t/create', post({ name })), env);
+    const res = await app.fetch(new Request('http://localhost/t/create', post({ name })), env);
     expect(res.status).toBe(201);
     expect(await countLists([name])).toBe(1);
   });
