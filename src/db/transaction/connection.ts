@@ -1,14 +1,12 @@
 import { Client } from '@neondatabase/serverless';
 import type { AppConfig } from '../../config';
 import {
-  CommitUnknownError,
   DriverShapeError,
   ReplyTimeoutError,
   TransactionAbortedError,
   TxMisuseError,
 } from '../../errors';
 import type { RequestTrace, TxOutcome } from '../../trace';
-import { isTransientError, sqlStateOf } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { type RetryPolicy, replyTimeoutMs, retryTransient, withinReplyTimeout } from '../retry';
 import { dropClient, endClient } from '../ws-client';
@@ -18,7 +16,7 @@ import {
   type OpenedSession,
   openSession,
 } from './open-session';
-import { lookUpCommitStatus } from './outcome';
+import { settleLostCommit } from './outcome';
 import type { TxSettings } from './pipeline';
 
 /** What a finished transaction did; 'unknown' is only ever decided by the middleware. */
@@ -50,7 +48,8 @@ export class TxConnection {
   private ended = false;
   private sessionError: unknown;
   private shapeError: DriverShapeError | undefined;
-  private commitWasSent = false;
+  /** True once COMMIT was sent: before that, a lost session cannot have committed anything. */
+  commitSent = false;
 
   constructor(private readonly options: TxConnectionOptions) {}
 
@@ -85,11 +84,6 @@ export class TxConnection {
     } finally {
       this.options.trace.queryMs += Date.now() - started;
     }
-  }
-
-  /** True once COMMIT was sent: before that, a lost session cannot have committed anything. */
-  get commitSent(): boolean {
-    return this.commitWasSent;
   }
 
   private async open(first: FirstStatement): Promise<OpenedSession> {
@@ -132,7 +126,7 @@ export class TxConnection {
    * Ends the transaction after a successful handler. Read-only, non-serializable transactions
    * end without COMMIT (nothing to make durable; closing the session ends them). Otherwise the
    * COMMIT reply is awaited; if the connection drops instead, the transaction id settles it.
-   * @throws the COMMIT error (e.g. 40001), {@link CommitUnknownError}, or the
+   * @throws the COMMIT error (e.g. 40001), `CommitUnknownError`, or the
    * {@link DriverShapeError} that refused to open the transaction.
    */
   async commit(): Promise<TxEnd> {
@@ -147,7 +141,7 @@ export class TxConnection {
     }
     const started = Date.now();
     let result: { command?: string };
-    this.commitWasSent = true;
+    this.commitSent = true;
     try {
       // A COMMIT with no reply in time is settled like a lost one (the socket is dropped below).
       result = (await withinReplyTimeout(
@@ -155,7 +149,7 @@ export class TxConnection {
         replyTimeoutMs(this.options.config),
       )) as { command?: string };
     } catch (error) {
-      return this.settleLostCommit(error);
+      return settleLostCommit(this.options.config, this.xid, error, this.options.trace);
     } finally {
       trace.commitMs += Date.now() - started;
       this.ended = true;
@@ -164,15 +158,6 @@ export class TxConnection {
     // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
     if (result.command !== 'COMMIT') throw new TransactionAbortedError();
     return 'committed';
-  }
-
-  private async settleLostCommit(error: unknown): Promise<TxEnd> {
-    if (!this.xid || (sqlStateOf(error) && !isTransientError(error))) throw error;
-    const status = await lookUpCommitStatus(this.options.config, this.xid);
-    this.options.trace.commitLookup = status;
-    if (status === 'committed') return 'committed';
-    if (status === 'aborted') throw error;
-    throw new CommitUnknownError(error);
   }
 
   /** Gives up on a session that stopped answering: later use reports why, and rollback drops it. */

@@ -1,5 +1,8 @@
 import { neon } from '@neondatabase/serverless';
 import type { AppConfig } from '../../config';
+import { CommitUnknownError } from '../../errors';
+import type { RequestTrace } from '../../trace';
+import { isTransientError, sqlStateOf } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { sleep } from '../retry';
 
@@ -30,4 +33,24 @@ export async function lookUpCommitStatus(config: AppConfig, xid: string): Promis
     if (check < CHECKS) await sleep(CHECK_INTERVAL_MS);
   }
   return 'unknown';
+}
+
+/**
+ * Settles a COMMIT that got no reply: by its transaction id when it has one and the failure was
+ * the connection's (a SQLSTATE of the statement's own means Postgres answered: rethrown).
+ * @returns 'committed' when it was; @throws the original error when it was not, else
+ * {@link CommitUnknownError}.
+ */
+export async function settleLostCommit(
+  config: AppConfig,
+  xid: string | undefined,
+  error: unknown,
+  trace: RequestTrace,
+): Promise<'committed'> {
+  if (!xid || (sqlStateOf(error) && !isTransientError(error))) throw error;
+  const status = await lookUpCommitStatus(config, xid);
+  trace.commitLookup = status;
+  if (status === 'committed') return 'committed';
+  if (status === 'aborted') throw error;
+  throw new CommitUnknownError(error);
 }
