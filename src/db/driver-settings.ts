@@ -11,7 +11,7 @@ type FetchEndpoint = (
 let httpRoutingInstalled = false;
 
 /**
- * Sends HTTP queries for loopback hosts to the local endpoint over plain http.
+ * Sends HTTP queries for loopback hosts to the local endpoint over plain http;
  * `fetchEndpoint` is global in the driver, so it is installed once and decides per host:
  * every other host keeps the driver's default (HTTPS to Neon).
  */

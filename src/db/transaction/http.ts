@@ -12,13 +12,9 @@ type QueryOptions = Parameters<AnyQueryFunction['query']>[2];
 type TransactionOptions = Parameters<AnyQueryFunction['transaction']>[1];
 type Thenable = { then: (...args: unknown[]) => unknown };
 
-/** Options of {@link createHttpDatabase}. */
-export type HttpDatabaseOptions = {
-  /** Retry a query that failed to connect: only where queries cannot write (GET/HEAD). */
-  retry: boolean;
-};
+/** `retry`: retry a query that failed to connect; only where queries cannot write (GET/HEAD). */
+export type HttpDatabaseOptions = { retry: boolean };
 
-/** `options` with a per-attempt abort signal: connect timeout + statement timeout. */
 function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
   options: T | undefined,
   connectMs: number,
@@ -30,22 +26,15 @@ function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
   return { ...options, fetchOptions: { ...options?.fetchOptions, signal } } as unknown as T;
 }
 
-/**
- * `SET LOCAL statement_timeout` for the HTTP transaction it opens, or null when the limit is off.
- * Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the bound
- * travels as the first statement of a batch: still one round trip. Only a validated integer is
- * spliced in (`SET` takes no bind parameters).
- */
+// Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the bound
+// is the batch's first statement. `SET` takes no bind parameters: only a validated integer goes in.
 function statementTimeoutQuery(sql: AnyQueryFunction, config: AppConfig) {
   if (config.statementTimeoutMs === 0) return null;
   return sql.query(`SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
 }
 
-/**
- * Sends one query bounded like a transaction's statement: as `[SET LOCAL statement_timeout,
- * query]` in one HTTP transaction, so PostgreSQL itself cancels it (57014) instead of leaving it
- * running after the client gave up.
- */
+// As `[SET LOCAL statement_timeout, query]` in one HTTP transaction, so Postgres itself cancels
+// it (57014) instead of leaving it running after the client gave up.
 async function sendBounded(
   sql: AnyQueryFunction,
   config: AppConfig,
@@ -64,10 +53,6 @@ async function sendBounded(
   return results[1];
 }
 
-/**
- * The driver's `neon()` function with every query and batch timed into the trace, bounded per
- * attempt, and (with `retry`) retried like a connect: backoff with jitter within the deadline.
- */
 function wrapQueries(
   sql: AnyQueryFunction,
   config: AppConfig,
@@ -118,11 +103,7 @@ function wrapQueries(
   );
 }
 
-/**
- * The HTTP driver (`neon()` + drizzle `neon-http`) for one request: each query is one HTTP
- * round trip, with no connection to open or close. Each attempt is aborted after the connect
- * timeout plus the statement timeout; with `retry`, failed connections are retried.
- */
+/** The HTTP driver (drizzle `neon-http`) for one request: every query timed into the trace and bounded. */
 export function createHttpDatabase(
   config: AppConfig,
   trace: RequestTrace,
