@@ -37,9 +37,8 @@ export function decodeCursor(raw: string): PageCursor {
 }
 
 /**
- * True for `YYYY-MM-DDTHH:MM:SS.ffffffZ` naming a real instant in years 0001-9999, which is what
- * PostgreSQL prints for the stored timestamps. `Date.parse` alone accepts Feb 30 (rolling it
- * over), so the parsed date must print back as the same text; PostgreSQL has no year 0.
+ * True for `YYYY-MM-DDTHH:MM:SS.ffffffZ` naming a real instant in 0001-9999 (Postgres has no year
+ * 0). `Date` rolls Feb 30 over, so the parsed date must print back as the same text.
  */
 export function isCalendarTimestamp(text: string): boolean {
   if (!ISO_MICROS.test(text) || text.startsWith('0000')) return false;
