@@ -27,11 +27,7 @@ function installLocalHttpRouting(): void {
         : neonDefault) as FetchEndpoint;
 }
 
-/**
- * Points the driver at the local endpoint when `DATABASE_URL` is a loopback address; the only
- * place the Worker branches on "local". TLS is turned off for loopback clients only, so a
- * remote host always gets HTTPS and WSS and a password never crosses a network in clear.
- */
+/** Points the driver at the local endpoint for a loopback `DATABASE_URL`; remote hosts keep TLS. */
 export function applyDriverSettings(config: AppConfig, client?: Client): void {
   if (!config.isLocal) return;
   installLocalHttpRouting();

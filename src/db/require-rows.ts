@@ -3,12 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 // SQLSTATE P0002 no_data_found, raised by the require_rows() function (drizzle/0003_require_rows.sql).
 const NO_DATA_FOUND = 'P0002';
 
-/**
- * A statement for a write batch that fails it, so the whole batch rolls back, when an id in
- * `wanted` is not among the ids `present` selects. The error names the missing ids (see
- * {@link missingRowsOf}).
- * @example db.execute(requireRows('todo', ids, sql`select id from todos where id = any(...)`))
- */
+/** A batch statement that fails (rolling the batch back) when an id in `wanted` is not in `present`. */
 export function requireRows(kind: string, wanted: readonly string[], present: SQL): SQL {
   return sql`select require_rows(${kind}, ${sql.param(wanted)}::uuid[], array(${present}))`;
 }

@@ -18,10 +18,7 @@ export async function readTodo(c: Context<AppEnv>, id: string): Promise<TodoResp
   return toTodoResponse(rowOrNotFound(rows, 'todo', id));
 }
 
-/**
- * The API shape of a stored answer. The batch stores the created row (`to_jsonb`, snake_case);
- * keys stored before it hold the response itself, recognisable by `listId`.
- */
+// The batch stores the created row (`to_jsonb`, snake_case); older keys hold the response itself.
 function storedTodoResponse(body: unknown): TodoResponse {
   const stored = body as Record<string, unknown>;
   if ('listId' in stored) return stored as TodoResponse;
@@ -36,16 +33,13 @@ function storedTodoResponse(body: unknown): TodoResponse {
 }
 
 /**
- * Creates a todo in one write batch. With an `Idempotency-Key` the key's claim, the insert and
- * the stored answer travel in that same batch: the insert runs only if the claim did (a
- * concurrent claim with the key waits for the first to end), and the last statement reads
- * whichever answer the key now holds, ours or an earlier request's.
+ * Creates a todo in one write batch; with an `Idempotency-Key` the claim, the insert (only if the
+ * claim did) and the read of whichever answer the key holds travel in that same batch.
  */
 export async function createTodoOnce(
   c: Context<AppEnv>,
   body: CreateTodoBody,
 ): Promise<CreatedTodo> {
-  // Generated here so the batch's later statements and a recovery read can name the row.
   const id = crypto.randomUUID();
   const key = readIdempotencyKey(c);
   if (key === undefined) {

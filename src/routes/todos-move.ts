@@ -44,11 +44,7 @@ function todoNotFound(missing: string[], todoIds: string[], cause: unknown): Api
   });
 }
 
-/**
- * `POST /todos/move`: the all-or-nothing write, one write batch. The UPDATE moves what exists;
- * `require_rows` then fails the batch if any id was missing, which rolls the move back; an
- * unknown list fails the UPDATE itself (23503).
- */
+/** `POST /todos/move`: `require_rows` fails the batch if an id is missing; an unknown list is 23503. */
 export const moveTodoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   moveTodos,
   async (c) => {
