@@ -115,16 +115,14 @@ export function secretsOf(env: Env): string[] {
   try {
     return loadConfig(env).secrets;
   } catch {
+    const password = URL.canParse(String(env.DATABASE_URL))
+      ? new URL(String(env.DATABASE_URL)).password
+      : '';
+    if (!password) return [];
     try {
-      const password = new URL(String((env as unknown as RawVars).DATABASE_URL)).password;
-      if (!password) return [];
-      try {
-        return [decodeURIComponent(password), password];
-      } catch {
-        return [password];
-      }
+      return [decodeURIComponent(password), password];
     } catch {
-      return [];
+      return [password];
     }
   }
 }

@@ -83,8 +83,8 @@ const TIMEOUT_NAMES = new Set([
 const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
 const ERRNO_PATTERN = /^E[A-Z]+$/;
 
-// drizzle wraps driver errors: follow `cause`, at most 5 deep.
-function causeChain(error: unknown): Record<string, unknown>[] {
+/** The error and its `cause`s (drizzle wraps driver errors), at most 5 deep. */
+export function causeChain(error: unknown): Record<string, unknown>[] {
   const chain: Record<string, unknown>[] = [];
   let current: unknown = error;
   while (current && typeof current === 'object' && chain.length < 5) {
@@ -130,10 +130,8 @@ function messagesOf(error: unknown): string {
 }
 
 function constraintOf(error: unknown): string | undefined {
-  for (const link of causeChain(error)) {
-    if (typeof link.constraint === 'string' && link.constraint) return link.constraint;
-  }
-  return undefined;
+  const link = causeChain(error).find((l) => typeof l.constraint === 'string' && l.constraint);
+  return link?.constraint as string | undefined;
 }
 
 /**

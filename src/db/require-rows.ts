@@ -1,4 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { causeChain } from './classify-error';
 
 // SQLSTATE P0002 no_data_found, raised by the require_rows() function (drizzle/0003_require_rows.sql).
 const NO_DATA_FOUND = 'P0002';
@@ -10,11 +11,8 @@ export function requireRows(kind: string, wanted: readonly string[], present: SQ
 
 /** The missing ids a failed {@link requireRows} named, in the order they were wanted. */
 export function missingRowsOf(error: unknown): string[] | undefined {
-  let link: unknown = error;
-  for (let depth = 0; link && typeof link === 'object' && depth < 5; depth++) {
-    const { code, detail, cause } = link as { code?: unknown; detail?: unknown; cause?: unknown };
-    if (code === NO_DATA_FOUND && typeof detail === 'string') return detail.split(',');
-    link = cause;
-  }
-  return undefined;
+  const link = causeChain(error).find(
+    (l) => l.code === NO_DATA_FOUND && typeof l.detail === 'string',
+  );
+  return link && String(link.detail).split(',');
 }

@@ -14,7 +14,7 @@ import {
   UpdateListBodySchema,
 } from '../validation/lists';
 import { crudRoutes } from './openapi-builders';
-import { rowOrNotFound, toListResponse } from './rows';
+import { rowOrNotFound, toResponseRow } from './rows';
 
 const routes = crudRoutes({
   name: 'list',
@@ -42,7 +42,7 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(lists).values({ name: body.name }).returning();
-      return toListResponse(rowOrNotFound(rows, 'list', ''));
+      return toResponseRow(rowOrNotFound(rows, 'list', ''));
     });
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     c.header('Location', `/lists/${result.body.id}`);
@@ -62,12 +62,12 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       )
       .orderBy(asc(lists.createdAt), asc(lists.id))
       .limit(limit + 1);
-    return c.json(toPage(rows.map(toListResponse), limit), 200);
+    return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })
   .openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(lists).where(eq(lists.id, id));
-    return c.json(toListResponse(rowOrNotFound(rows, 'list', id)), 200);
+    return c.json(toResponseRow(rowOrNotFound(rows, 'list', id)), 200);
   })
   .openapi(routes.update, async (c) => {
     const { id } = c.req.valid('param');
@@ -78,7 +78,7 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       .set({ name, updatedAt: sql`now()` })
       .where(eq(lists.id, id))
       .returning();
-    return c.json(toListResponse(rowOrNotFound(rows, 'list', id)), 200);
+    return c.json(toResponseRow(rowOrNotFound(rows, 'list', id)), 200);
   })
   .openapi(routes.delete, async (c) => {
     const { id } = c.req.valid('param');

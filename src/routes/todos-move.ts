@@ -7,7 +7,7 @@ import { ApiError } from '../errors';
 import { validationHook } from '../validation/hook';
 import { MovedTodosSchema, MoveTodosBodySchema } from '../validation/todos';
 import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from './openapi-builders';
-import { toTodoResponse } from './rows';
+import { toResponseRow } from './rows';
 
 const moveTodos = createRoute({
   operationId: 'moveTodos',
@@ -26,12 +26,10 @@ const moveTodos = createRoute({
   },
 });
 
-type MovedTodo = ReturnType<typeof toTodoResponse>;
-
-function inRequestOrder(rows: (typeof todos.$inferSelect)[], todoIds: string[]): MovedTodo[] {
+function inRequestOrder(rows: (typeof todos.$inferSelect)[], todoIds: string[]) {
   const order = new Map(todoIds.map((id, i) => [id, i]));
   rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  return rows.map(toTodoResponse);
+  return rows.map(toResponseRow);
 }
 
 function todoNotFound(missing: string[], todoIds: string[], cause: unknown): ApiError {

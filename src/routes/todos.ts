@@ -13,7 +13,7 @@ import {
   UpdateTodoBodySchema,
 } from '../validation/todos';
 import { crudRoutes } from './openapi-builders';
-import { rowOrNotFound, toTodoResponse } from './rows';
+import { rowOrNotFound, toResponseRow } from './rows';
 import { createTodoOnce, readTodo } from './todo-create';
 
 const routes = crudRoutes({
@@ -60,12 +60,12 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       .where(and(...filters))
       .orderBy(asc(todos.createdAt), asc(todos.id))
       .limit(limit + 1);
-    return c.json(toPage(rows.map(toTodoResponse), limit), 200);
+    return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })
   .openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-    return c.json(toTodoResponse(rowOrNotFound(rows, 'todo', id)), 200);
+    return c.json(toResponseRow(rowOrNotFound(rows, 'todo', id)), 200);
   })
   .openapi(routes.update, async (c) => {
     const { id } = c.req.valid('param');
@@ -80,7 +80,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
           .returning(),
       ],
       {
-        result: ([rows]) => toTodoResponse(rowOrNotFound(rows, 'todo', id)),
+        result: ([rows]) => toResponseRow(rowOrNotFound(rows, 'todo', id)),
         recover: () => readTodo(c, id),
       },
     );
