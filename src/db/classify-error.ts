@@ -42,35 +42,17 @@ const SQLSTATE_KINDS: Record<string, DatabaseErrorKind> = {
 
 // Neon's proxy answers these for quota, suspended-project and wrong-endpoint cases;
 // retrying cannot fix them (Neon docs, "Connection errors").
-const PERMANENT_MESSAGES = [
-  'endpoint is disabled',
-  'endpoint could not be found',
-  'endpoint cannot be found',
-  'endpoint not found',
-  'quota',
-  'password authentication failed',
-];
+const PERMANENT_MESSAGE =
+  /endpoint (is disabled|could not be found|cannot be found|not found)|quota|password authentication failed/;
 
-const TRANSIENT_MESSAGES = [
-  "couldn't connect to compute node",
-  'compute node is starting',
-  'econnrefused',
-  'connection refused',
-  'econnreset',
-  'connection reset',
-  'connection terminated',
-  'connection closed',
-  'connection lost',
-  'is not queryable',
-  'socket hang up',
-  'timeout expired',
-  'timed out',
-  'fetch failed',
-  'network connection lost',
-  'error connecting to database',
-  'attempts to open a websocket',
-  'server error (http status 5',
-];
+const TRANSIENT_MESSAGE = new RegExp(
+  [
+    "couldn't connect to compute node|compute node is starting|error connecting to database",
+    'econnrefused|econnreset|connection (refused|reset|terminated|closed|lost)|socket hang up',
+    'is not queryable|timeout expired|timed out|fetch failed|attempts to open a websocket',
+    'server error \\(http status 5',
+  ].join('|'),
+);
 
 // fetch's abort names, and this app's own connect and reply timeouts (src/db/retry.ts).
 const TIMEOUT_NAMES = new Set([
@@ -148,9 +130,9 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorInfo {
     if (sqlState.startsWith('22')) return { kind: 'invalid_input', sqlState };
   }
   const text = messagesOf(error);
-  if (PERMANENT_MESSAGES.some((m) => text.includes(m))) return { kind: 'configuration', sqlState };
+  if (PERMANENT_MESSAGE.test(text)) return { kind: 'configuration', sqlState };
   const timedOut = causeChain(error).some((l) => TIMEOUT_NAMES.has(String(l.name)));
-  if (timedOut || TRANSIENT_MESSAGES.some((m) => text.includes(m))) {
+  if (timedOut || TRANSIENT_MESSAGE.test(text)) {
     return { kind: 'transient', sqlState };
   }
   return { kind: 'unknown', sqlState, constraint };
