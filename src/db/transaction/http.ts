@@ -10,6 +10,8 @@ import type { HttpDatabase } from './types';
 type AnyQueryFunction = NeonQueryFunction<boolean, boolean>;
 type QueryOptions = Parameters<AnyQueryFunction['query']>[2];
 type TransactionOptions = Parameters<AnyQueryFunction['transaction']>[1];
+type Queries = Parameters<AnyQueryFunction['transaction']>[0];
+type QueryList = Exclude<Queries, (...args: never[]) => unknown>;
 type Thenable = { then: (...args: unknown[]) => unknown };
 
 /** `retry`: retry a query that failed to connect; only where queries cannot write (GET/HEAD). */
@@ -33,32 +35,18 @@ function statementTimeoutQuery(sql: AnyQueryFunction, config: AppConfig) {
   return sql.query(`SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
 }
 
-// As `[SET LOCAL statement_timeout, query]` in one HTTP transaction, so Postgres itself cancels
-// it (57014) instead of leaving it running after the client gave up.
-async function sendBounded(
-  sql: AnyQueryFunction,
-  config: AppConfig,
-  connectMs: number,
-  text: string,
-  params: unknown[] | undefined,
-  queryOptions: QueryOptions,
-): Promise<unknown> {
-  const timeout = statementTimeoutQuery(sql, config);
-  if (!timeout) return sql.query(text, params, withTimeout(queryOptions, connectMs, config));
-  const { fetchOptions, authToken } = queryOptions ?? {};
-  const results = await sql.transaction(
-    [timeout, sql.query(text, params, queryOptions)],
-    withTimeout({ fetchOptions, authToken }, connectMs, config),
-  );
-  return results[1];
-}
-
 function wrapQueries(
   sql: AnyQueryFunction,
   config: AppConfig,
   trace: RequestTrace,
   options: HttpDatabaseOptions,
 ): AnyQueryFunction {
+  const bounded = async (list: QueryList, txOptions: TransactionOptions, connectMs: number) => {
+    const timeout = statementTimeoutQuery(sql, config);
+    const all = (timeout ? [timeout, ...list] : list) as QueryList;
+    const results = await sql.transaction(all, withTimeout(txOptions, connectMs, config));
+    return timeout ? results.slice(1) : results;
+  };
   const run = async <T>(attempt: (connectMs: number) => Promise<T>): Promise<T> => {
     const started = Date.now();
     try {
@@ -78,7 +66,15 @@ function wrapQueries(
     let sent: Promise<unknown> | undefined;
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
     pending.then = (onFulfilled?: unknown, onRejected?: unknown) => {
-      sent ??= run((connectMs) => sendBounded(sql, config, connectMs, text, params, queryOptions));
+      sent ??= run(async (connectMs) => {
+        if (config.statementTimeoutMs === 0) {
+          return sql.query(text, params, withTimeout(queryOptions, connectMs, config));
+        }
+        // Bounded like a transaction's statement, so Postgres itself cancels it (57014).
+        const { fetchOptions, authToken } = queryOptions ?? {};
+        const query = sql.query(text, params, queryOptions);
+        return (await bounded([query], { fetchOptions, authToken }, connectMs))[0];
+      });
       return sent.then(
         onFulfilled as (value: unknown) => unknown,
         onRejected as (error: unknown) => unknown,
@@ -86,17 +82,14 @@ function wrapQueries(
     };
     return pending;
   }) as AnyQueryFunction['query'];
-  const transaction = ((
-    queries: Parameters<AnyQueryFunction['transaction']>[0],
-    txOptions?: TransactionOptions,
-  ) =>
-    run(async (connectMs) => {
-      const timeout = statementTimeoutQuery(sql, config);
-      const list = typeof queries === 'function' ? queries(sql) : queries;
-      const bounded = (timeout ? [timeout, ...list] : list) as typeof queries;
-      const results = await sql.transaction(bounded, withTimeout(txOptions, connectMs, config));
-      return timeout ? results.slice(1) : results;
-    })) as AnyQueryFunction['transaction'];
+  const transaction = ((queries: Queries, txOptions?: TransactionOptions) =>
+    run((connectMs) =>
+      bounded(
+        (typeof queries === 'function' ? queries(sql) : queries) as QueryList,
+        txOptions,
+        connectMs,
+      ),
+    )) as AnyQueryFunction['transaction'];
   return Object.assign(
     ((...args: Parameters<AnyQueryFunction>) => sql(...args)) as AnyQueryFunction,
     { query, transaction, unsafe: sql.unsafe },
