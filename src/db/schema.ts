@@ -54,9 +54,7 @@ export const idempotencyKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     status: integer('status'),
     body: jsonb('body'),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
-      .notNull()
-      .defaultNow(),
+    createdAt: timestamps.createdAt,
   },
   (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
 );
@@ -69,9 +67,7 @@ export const txReceipts = pgTable(
     requestId: text('request_id'),
     // Written by a lookup: the attempt it names never committed and never will.
     fenced: boolean('fenced').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
-      .notNull()
-      .defaultNow(),
+    createdAt: timestamps.createdAt,
   },
   (t) => [index('tx_receipts_created_idx').on(t.createdAt)],
 );
