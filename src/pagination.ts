@@ -1,3 +1,5 @@
+import { asc, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ApiError } from './errors';
 
 /** A position in the stable order (created_at, id): the last row of the previous page. */
@@ -45,6 +47,15 @@ export function isCalendarTimestamp(text: string): boolean {
   const millis = `${text.slice(0, 23)}Z`;
   const parsed = new Date(millis);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
+}
+
+/** Keyset pagination over (created_at, id): the condition for rows after `cursor`, and the order. */
+export function keyset(columns: { createdAt: PgColumn; id: PgColumn }, cursor?: string) {
+  const at = cursor ? decodeCursor(cursor) : undefined;
+  const after: SQL | undefined =
+    at &&
+    sql`(${columns.createdAt}, ${columns.id}) > (${at.createdAt}::timestamptz, ${at.id}::uuid)`;
+  return { after, order: [asc(columns.createdAt), asc(columns.id)] };
 }
 
 /** Splits `limit + 1` fetched rows into a page and the cursor of the next one, if any. */

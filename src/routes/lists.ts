@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { lists } from '../db/schema';
 import { runIdempotent } from '../idempotency';
-import { decodeCursor, toPage } from '../pagination';
+import { keyset, toPage } from '../pagination';
 import { DEFAULT_PAGE_SIZE } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
@@ -50,17 +50,13 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   })
   .openapi(routes.list, async (c) => {
     const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor) : undefined;
+    const page = keyset(lists, cursor);
     const rows = await c.var
       .http()
       .select()
       .from(lists)
-      .where(
-        after
-          ? sql`(${lists.createdAt}, ${lists.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-          : undefined,
-      )
-      .orderBy(asc(lists.createdAt), asc(lists.id))
+      .where(page.after)
+      .orderBy(...page.order)
       .limit(limit + 1);
     return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })

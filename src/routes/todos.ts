@@ -1,8 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { todos } from '../db/schema';
-import { decodeCursor, toPage } from '../pagination';
+import { keyset, toPage } from '../pagination';
 import { DEFAULT_PAGE_SIZE } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
@@ -44,21 +44,19 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   })
   .openapi(routes.list, async (c) => {
     const { listId, completed, limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    const filters: SQL[] = [];
-    if (listId) filters.push(eq(todos.listId, listId));
-    if (completed !== undefined) filters.push(eq(todos.completed, completed));
-    if (after) {
-      filters.push(
-        sql`(${todos.createdAt}, ${todos.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
-      );
-    }
+    const page = keyset(todos, cursor);
     const rows = await c.var
       .http()
       .select()
       .from(todos)
-      .where(and(...filters))
-      .orderBy(asc(todos.createdAt), asc(todos.id))
+      .where(
+        and(
+          listId === undefined ? undefined : eq(todos.listId, listId),
+          completed === undefined ? undefined : eq(todos.completed, completed),
+          page.after,
+        ),
+      )
+      .orderBy(...page.order)
       .limit(limit + 1);
     return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })
