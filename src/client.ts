@@ -4,11 +4,9 @@ import type { apiRoutes } from './routes/api';
 /** The API's routes as types, for `hc<AppType>` (imports no server code at runtime). */
 export type AppType = typeof apiRoutes;
 
-/** Options of {@link createApiClient}. */
+/** `token` is sent as `Authorization: Bearer`; `fetch` may be a service binding's. */
 export type ApiClientOptions = {
-  /** Sent as `Authorization: Bearer <token>`; needed for writes. */
   token?: string;
-  /** Another fetch (tests, retries, a service binding's `fetch`). */
   fetch?: typeof fetch;
   headers?: Record<string, string>;
 };

@@ -12,26 +12,7 @@ export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 export type EndpointKind = 'pooled' | 'direct' | 'local';
 
 /** The validated configuration the database code reads; built once per `env` object. */
-export type AppConfig = {
-  /** `DATABASE_URL` with `application_name` set; a secret, never logged. */
-  databaseUrl: string;
-  host: string;
-  /** True only for a loopback host: the one place the Worker knows it talks to the local stack. */
-  isLocal: boolean;
-  endpointKind: EndpointKind;
-  appName: string;
-  isolationLevel: IsolationLevel;
-  statementTimeoutMs: number;
-  connectTimeoutMs: number;
-  retryDeadlineMs: number;
-  retryBaseDelayMs: number;
-  retryMaxDelayMs: number;
-  maxTxAttempts: number;
-  /** `READS_REQUIRE_AUTH`: reads need the bearer token too. */
-  readsRequireAuth: boolean;
-  /** Strings to scrub from anything logged (the password). */
-  secrets: string[];
-};
+export type AppConfig = ReturnType<typeof buildConfig>;
 
 type RawVars = Partial<Record<string, unknown>>;
 
@@ -88,17 +69,22 @@ function readVars(vars: RawVars): z.output<typeof VarsSchema> {
   throw new ConfigError(`${key} ${issue?.message}; fix it in wrangler.toml [vars].`);
 }
 
-function buildConfig(env: Env): AppConfig {
+function buildConfig(env: Env) {
   const vars = env as unknown as RawVars;
   const { url, password } = readDatabaseUrl(vars);
   const knobs = readVars(vars);
   url.searchParams.set('application_name', knobs.APP_NAME);
   const isLocal = isLoopbackHost(url.hostname);
+  const endpointKind: EndpointKind = isLocal
+    ? 'local'
+    : url.hostname.includes('-pooler')
+      ? 'pooled'
+      : 'direct';
   return {
-    databaseUrl: url.toString(),
+    databaseUrl: url.toString(), // a secret, never logged
     host: url.hostname,
     isLocal,
-    endpointKind: isLocal ? 'local' : url.hostname.includes('-pooler') ? 'pooled' : 'direct',
+    endpointKind,
     appName: knobs.APP_NAME,
     isolationLevel: knobs.DB_ISOLATION_LEVEL,
     statementTimeoutMs: knobs.DB_STATEMENT_TIMEOUT_MS,
@@ -108,16 +94,13 @@ function buildConfig(env: Env): AppConfig {
     retryMaxDelayMs: knobs.DB_RETRY_MAX_DELAY_MS,
     maxTxAttempts: knobs.DB_MAX_TX_ATTEMPTS,
     readsRequireAuth: knobs.READS_REQUIRE_AUTH,
-    secrets: password ? [password, encodeURIComponent(password)] : [],
+    secrets: password ? [password, encodeURIComponent(password)] : [], // scrubbed from every log
   };
 }
 
 const configs = new WeakMap<object, AppConfig>();
 
-/**
- * Validates the bindings on first use and memoizes the result per `env` object.
- * @throws {ConfigError} naming the variable and the fix; never echoing a password.
- */
+/** The bindings, validated on first use per `env` object; a {@link ConfigError} never echoes a password. */
 export function loadConfig(env: Env): AppConfig {
   let config = configs.get(env);
   if (!config) {
@@ -132,16 +115,14 @@ export function secretsOf(env: Env): string[] {
   try {
     return loadConfig(env).secrets;
   } catch {
+    const password = URL.canParse(String(env.DATABASE_URL))
+      ? new URL(String(env.DATABASE_URL)).password
+      : '';
+    if (!password) return [];
     try {
-      const password = new URL(String((env as unknown as RawVars).DATABASE_URL)).password;
-      if (!password) return [];
-      try {
-        return [decodeURIComponent(password), password];
-      } catch {
-        return [password];
-      }
+      return [decodeURIComponent(password), password];
     } catch {
-      return [];
+      return [password];
     }
   }
 }

@@ -19,50 +19,45 @@ export function isNeonHost(hostname: string): boolean {
 
 type RawVars = Partial<Record<string, unknown>>;
 
-function parseDatabaseUrl(raw: unknown): URL {
-  if (typeof raw !== 'string' || raw.trim() === '') {
-    throw new ConfigError(
+function refuse(message: string): never {
+  throw new ConfigError(message);
+}
+
+function parseDatabaseUrl(vars: RawVars): URL {
+  const raw = typeof vars.DATABASE_URL === 'string' ? vars.DATABASE_URL.trim() : '';
+  if (!raw) {
+    refuse(
       `DATABASE_URL is not set. Set it to your Neon pooled connection string (${URL_SHAPE}): ` +
         '`wrangler secret put DATABASE_URL` in production, .dev.vars locally.',
     );
   }
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new ConfigError(`DATABASE_URL is not a valid URL; expected ${URL_SHAPE}.`);
-  }
+  if (!URL.canParse(raw)) refuse(`DATABASE_URL is not a valid URL; expected ${URL_SHAPE}.`);
+  const url = new URL(raw);
+  const sslmode = url.searchParams.get('sslmode') ?? '';
+  const remote = !isLoopbackHost(url.hostname);
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(
+    refuse(
       `DATABASE_URL must start with postgres:// or postgresql://, not ${url.protocol}//; ` +
         `copy the connection string from the Neon console (${URL_SHAPE}).`,
     );
   }
   if (!url.hostname || !url.username || url.pathname.length <= 1) {
-    throw new ConfigError(`DATABASE_URL needs a user, a host and a database name: ${URL_SHAPE}.`);
+    refuse(`DATABASE_URL needs a user, a host and a database name: ${URL_SHAPE}.`);
   }
-  return url;
-}
-
-function assertTlsForRemote(url: URL): void {
-  const sslmode = url.searchParams.get('sslmode');
-  if (!isLoopbackHost(url.hostname) && sslmode && INSECURE_SSL_MODES.has(sslmode)) {
-    throw new ConfigError(
+  if (remote && INSECURE_SSL_MODES.has(sslmode)) {
+    refuse(
       `DATABASE_URL has sslmode=${sslmode} for remote host ${url.hostname}; a remote database ` +
         'is only reached over TLS. Use sslmode=require (or remove sslmode).',
     );
   }
-}
-
-// The local token is in this repository for anyone to read: a Worker that accepts it in front of
-// a real database accepts writes from anyone.
-function refuseLocalTokenForRemote(vars: RawVars, url: URL): void {
-  if (vars.API_TOKEN === LOCAL_DEV_API_TOKEN && !isLoopbackHost(url.hostname)) {
-    throw new ConfigError(
+  // The local token is public in this repository: in front of a real database it lets anyone write.
+  if (remote && vars.API_TOKEN === LOCAL_DEV_API_TOKEN) {
+    refuse(
       'API_TOKEN is the public local development token while DATABASE_URL is not a local ' +
         'database; set a real token: `wrangler secret put API_TOKEN` (any long random string).',
     );
   }
+  return url;
 }
 
 const warnedHosts = new Set<string>();
@@ -81,26 +76,19 @@ function warnIfUnpooled(url: URL): void {
   );
 }
 
-/** The URL's password, percent-decoded; a raw `%` (not followed by two hex digits) is a ConfigError. */
-function decodePassword(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    throw new ConfigError(
-      'The DATABASE_URL password must be percent-encoded (a "%" in it is written "%25"); ' +
-        'copy the connection string from the Neon console.',
-    );
-  }
-}
-
 /**
  * `DATABASE_URL`, checked: a postgres URL with user, host and database; TLS for a remote host;
  * no public local token in front of it; a warning for a direct Neon endpoint; the password decoded.
  */
 export function readDatabaseUrl(vars: RawVars): { url: URL; password: string } {
-  const url = parseDatabaseUrl(vars.DATABASE_URL);
-  assertTlsForRemote(url);
-  refuseLocalTokenForRemote(vars, url);
+  const url = parseDatabaseUrl(vars);
   warnIfUnpooled(url);
-  return { url, password: decodePassword(url.password) };
+  try {
+    return { url, password: decodeURIComponent(url.password) };
+  } catch {
+    return refuse(
+      'The DATABASE_URL password must be percent-encoded (a "%" in it is written "%25"); ' +
+        'copy the connection string from the Neon console.',
+    );
+  }
 }

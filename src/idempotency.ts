@@ -29,11 +29,9 @@ export async function hashRequest(c: Context<AppEnv>, body: unknown): Promise<st
 }
 
 /**
- * Runs `create` at most once per `Idempotency-Key`, in the request's transaction.
- * The key is claimed first with INSERT ... ON CONFLICT DO NOTHING: a concurrent request with
- * the same key blocks on that row until the first commits, then reads its stored answer.
- * The same key with a different method, path or body is a 422. A failed create rolls back
- * its claim, so a retry runs again.
+ * Runs `create` at most once per `Idempotency-Key`, in the request's transaction. The claim
+ * (ON CONFLICT DO NOTHING) makes a concurrent request with the key wait for the first to commit
+ * and then read its answer; a failed create rolls its claim back, so a retry runs again.
  */
 export async function runIdempotent<TBody>(
   c: Context<AppEnv>,
@@ -49,30 +47,19 @@ export async function runIdempotent<TBody>(
     .values({ key, requestHash })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
-  if (claimed.length === 0) return readStored<TBody>(c, key, requestHash);
-
+  if (claimed.length === 0) {
+    const [stored] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+    return { body: checkStoredAnswer(stored, requestHash) as TBody, replayed: true };
+  }
   const body = await create();
   await db.update(idempotencyKeys).set({ status: 201, body }).where(eq(idempotencyKeys.key, key));
   return { body, replayed: false };
 }
 
-async function readStored<TBody>(
-  c: Context<AppEnv>,
-  key: string,
-  requestHash: string,
-): Promise<StoredResponse<TBody>> {
-  const db = await c.var.tx();
-  const [stored] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
-  return { body: checkStoredAnswer(stored, requestHash) as TBody, replayed: true };
-}
-
 /** The stored answer of a key claimed by a committed request: what a replay returns. */
 export type StoredAnswer = { requestHash: string; status: number | null; body: unknown };
 
-/**
- * The stored body when `stored` answers this request; 409 while its claim has no answer yet,
- * 422 when the key was used for a different request.
- */
+/** The stored body when it answers this request; 409 while it has none yet, 422 for another request. */
 export function checkStoredAnswer(stored: StoredAnswer | undefined, requestHash: string): unknown {
   if (!stored || stored.status === null) {
     // Only possible if the key was purged between the conflict and this read.

@@ -13,21 +13,17 @@ import { requestTrace } from './middleware/request-trace';
 import { api } from './routes/api';
 import { health } from './routes/health';
 
-/** Options of {@link createApp}. */
+/** `extraRoutes` are mounted before the API (tests' probes); `log` defaults to `console.log`. */
 export type CreateAppOptions = {
-  /** Routes mounted before the API (tests mount their own probes here). */
   extraRoutes?: Hono<AppEnv>;
-  /** Where request log lines go; defaults to `console.log`. */
   log?: (line: string) => void;
   /** Passed to the transaction middleware (see {@link TransactionOptions}); tests use it. */
   prepareClient?: TransactionOptions['prepareClient'];
 };
 
 /**
- * Builds the app: request id, one log line per request, secure headers, the local-only guard
- * (refuses pages and rebound names against the local stack), CORS, the transaction middleware
- * (which replays a request through this same app on a serialization failure), routes, one error
- * path. A known path asked with another method is a 405 with `Allow`.
+ * The app: request id, trace, secure headers, the local-only guard (refuses pages and rebound
+ * names against the local stack), CORS, 405s, the transaction, routes, one error path.
  */
 export function createApp(options: CreateAppOptions = {}) {
   const app = new Hono<AppEnv>();

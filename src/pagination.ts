@@ -1,3 +1,5 @@
+import { asc, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { ApiError } from './errors';
 
 /** A position in the stable order (created_at, id): the last row of the previous page. */
@@ -37,15 +39,23 @@ export function decodeCursor(raw: string): PageCursor {
 }
 
 /**
- * True for `YYYY-MM-DDTHH:MM:SS.ffffffZ` naming a real instant in years 0001-9999, which is what
- * PostgreSQL prints for the stored timestamps. `Date.parse` alone accepts Feb 30 (rolling it
- * over), so the parsed date must print back as the same text; PostgreSQL has no year 0.
+ * True for `YYYY-MM-DDTHH:MM:SS.ffffffZ` naming a real instant in 0001-9999 (Postgres has no year
+ * 0). `Date` rolls Feb 30 over, so the parsed date must print back as the same text.
  */
 export function isCalendarTimestamp(text: string): boolean {
   if (!ISO_MICROS.test(text) || text.startsWith('0000')) return false;
   const millis = `${text.slice(0, 23)}Z`;
   const parsed = new Date(millis);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === millis;
+}
+
+/** Keyset pagination over (created_at, id): the condition for rows after `cursor`, and the order. */
+export function keyset(columns: { createdAt: PgColumn; id: PgColumn }, cursor?: string) {
+  const at = cursor ? decodeCursor(cursor) : undefined;
+  const after: SQL | undefined =
+    at &&
+    sql`(${columns.createdAt}, ${columns.id}) > (${at.createdAt}::timestamptz, ${at.id}::uuid)`;
+  return { after, order: [asc(columns.createdAt), asc(columns.id)] };
 }
 
 /** Splits `limit + 1` fetched rows into a page and the cursor of the next one, if any. */

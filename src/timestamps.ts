@@ -3,11 +3,7 @@
 const PG_TIMESTAMPTZ =
   /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(?:(Z)|([+-]\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)$/;
 
-/**
- * Postgres timestamptz text to ISO 8601 UTC with exactly six fraction digits. Keeping the
- * microseconds matters: the pagination cursor compares against the stored value exactly.
- * @example toIsoTimestamp('2026-01-31 13:00:00.1234+01') // '2026-01-31T12:00:00.123400Z'
- */
+/** ISO 8601 UTC with six fraction digits: the pagination cursor compares the stored value exactly. */
 export function toIsoTimestamp(value: string): string {
   const match = PG_TIMESTAMPTZ.exec(value);
   if (!match) throw new Error('unexpected timestamptz format');

@@ -1,11 +1,5 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 
-/**
- * Sorts driver and Postgres errors into the few kinds the app acts on.
- * Reads SQLSTATE and message text only; never prints an error (drizzle's
- * `DrizzleQueryError` message holds the query parameters).
- */
-
 /** What the app does about a database error. */
 export type DatabaseErrorKind =
   | 'transient'
@@ -21,25 +15,18 @@ export type DatabaseErrorKind =
   | 'unknown';
 
 /** A classified database error: its kind, and its SQLSTATE and constraint when Postgres sent them. */
-export type DatabaseErrorInfo = {
-  kind: DatabaseErrorKind;
-  sqlState?: string;
-  constraint?: string;
-};
+export type DatabaseErrorInfo = { kind: DatabaseErrorKind; sqlState?: string; constraint?: string };
 
-// PostgreSQL Appendix A: class 08 (connection exception), 57P01-57P03 (admin/crash
-// shutdown, cannot connect now: what a restarting or waking compute sends).
-const TRANSIENT_SQLSTATES = new Set([
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  '57P01',
-  '57P02',
-  '57P03',
-]);
-
+// PostgreSQL Appendix A. Class 08 (connection exception) and 57P01-57P03 (shutdown, cannot
+// connect now) are what a restarting or waking compute sends.
 const SQLSTATE_KINDS: Record<string, DatabaseErrorKind> = {
+  '08000': 'transient',
+  '08001': 'transient',
+  '08003': 'transient',
+  '08006': 'transient',
+  '57P01': 'transient',
+  '57P02': 'transient',
+  '57P03': 'transient',
   '53300': 'too_many_connections',
   '40001': 'serialization_failure',
   '40P01': 'serialization_failure',
@@ -55,35 +42,17 @@ const SQLSTATE_KINDS: Record<string, DatabaseErrorKind> = {
 
 // Neon's proxy answers these for quota, suspended-project and wrong-endpoint cases;
 // retrying cannot fix them (Neon docs, "Connection errors").
-const PERMANENT_MESSAGES = [
-  'endpoint is disabled',
-  'endpoint could not be found',
-  'endpoint cannot be found',
-  'endpoint not found',
-  'quota',
-  'password authentication failed',
-];
+const PERMANENT_MESSAGE =
+  /endpoint (is disabled|could not be found|cannot be found|not found)|quota|password authentication failed/;
 
-const TRANSIENT_MESSAGES = [
-  "couldn't connect to compute node",
-  'compute node is starting',
-  'econnrefused',
-  'connection refused',
-  'econnreset',
-  'connection reset',
-  'connection terminated',
-  'connection closed',
-  'connection lost',
-  'is not queryable',
-  'socket hang up',
-  'timeout expired',
-  'timed out',
-  'fetch failed',
-  'network connection lost',
-  'error connecting to database',
-  'attempts to open a websocket',
-  'server error (http status 5',
-];
+const TRANSIENT_MESSAGE = new RegExp(
+  [
+    "couldn't connect to compute node|compute node is starting|error connecting to database",
+    'econnrefused|econnreset|connection (refused|reset|terminated|closed|lost)|socket hang up',
+    'is not queryable|timeout expired|timed out|fetch failed|attempts to open a websocket',
+    'server error \\(http status 5',
+  ].join('|'),
+);
 
 // fetch's abort names, and this app's own connect and reply timeouts (src/db/retry.ts).
 const TIMEOUT_NAMES = new Set([
@@ -96,8 +65,8 @@ const TIMEOUT_NAMES = new Set([
 const SQLSTATE_PATTERN = /^[0-9A-Z]{5}$/;
 const ERRNO_PATTERN = /^E[A-Z]+$/;
 
-/** The chain of an error and its `cause`s (drizzle wraps driver errors), at most 5 deep. */
-function causeChain(error: unknown): Record<string, unknown>[] {
+/** The error and its `cause`s (drizzle wraps driver errors), at most 5 deep. */
+export function causeChain(error: unknown): Record<string, unknown>[] {
   const chain: Record<string, unknown>[] = [];
   let current: unknown = error;
   while (current && typeof current === 'object' && chain.length < 5) {
@@ -143,27 +112,27 @@ function messagesOf(error: unknown): string {
 }
 
 function constraintOf(error: unknown): string | undefined {
-  for (const link of causeChain(error)) {
-    if (typeof link.constraint === 'string' && link.constraint) return link.constraint;
-  }
-  return undefined;
+  const link = causeChain(error).find((l) => typeof l.constraint === 'string' && l.constraint);
+  return link?.constraint as string | undefined;
 }
 
-/** Classifies any error thrown by the Neon driver, drizzle or the connection code. */
+/**
+ * Sorts any driver, drizzle or connection error into the kinds the app acts on, from SQLSTATE and
+ * message text only; never prints it (drizzle's message holds the query parameters).
+ */
 export function classifyDatabaseError(error: unknown): DatabaseErrorInfo {
   const sqlState = sqlStateOf(error);
   const constraint = constraintOf(error);
   if (sqlState) {
     const kind = SQLSTATE_KINDS[sqlState];
     if (kind) return { kind, sqlState, constraint };
-    if (TRANSIENT_SQLSTATES.has(sqlState)) return { kind: 'transient', sqlState };
     // Class 22 (data exception): the input could not be stored as given.
     if (sqlState.startsWith('22')) return { kind: 'invalid_input', sqlState };
   }
   const text = messagesOf(error);
-  if (PERMANENT_MESSAGES.some((m) => text.includes(m))) return { kind: 'configuration', sqlState };
+  if (PERMANENT_MESSAGE.test(text)) return { kind: 'configuration', sqlState };
   const timedOut = causeChain(error).some((l) => TIMEOUT_NAMES.has(String(l.name)));
-  if (timedOut || TRANSIENT_MESSAGES.some((m) => text.includes(m))) {
+  if (timedOut || TRANSIENT_MESSAGE.test(text)) {
     return { kind: 'transient', sqlState };
   }
   return { kind: 'unknown', sqlState, constraint };

@@ -11,7 +11,7 @@ type FetchEndpoint = (
 let httpRoutingInstalled = false;
 
 /**
- * Sends HTTP queries for loopback hosts to the local endpoint over plain http.
+ * Sends HTTP queries for loopback hosts to the local endpoint over plain http;
  * `fetchEndpoint` is global in the driver, so it is installed once and decides per host:
  * every other host keeps the driver's default (HTTPS to Neon).
  */
@@ -27,11 +27,7 @@ function installLocalHttpRouting(): void {
         : neonDefault) as FetchEndpoint;
 }
 
-/**
- * Points the driver at the local endpoint when `DATABASE_URL` is a loopback address; the only
- * place the Worker branches on "local". TLS is turned off for loopback clients only, so a
- * remote host always gets HTTPS and WSS and a password never crosses a network in clear.
- */
+/** Points the driver at the local endpoint for a loopback `DATABASE_URL`; remote hosts keep TLS. */
 export function applyDriverSettings(config: AppConfig, client?: Client): void {
   if (!config.isLocal) return;
   installLocalHttpRouting();

@@ -2,9 +2,8 @@ import type { AppConfig } from '../config';
 import { ConnectTimeoutError, ReplyTimeoutError, RetriesExhaustedError } from '../errors';
 import { classifyDatabaseError, isTransientError } from './classify-error';
 
-/** How long to keep trying, and how to wait between tries. */
+/** How long to keep trying (`deadlineAt`, epoch ms), and how to wait between tries. */
 export type RetryPolicy = {
-  /** Epoch ms after which no new attempt starts. */
   deadlineAt: number;
   connectTimeoutMs: number;
   baseDelayMs: number;
@@ -15,9 +14,8 @@ export type RetryPolicy = {
 export type RetryStats = { attempts: number; waitMs: number };
 
 /**
- * How long to wait for a reply once connected: the server's statement_timeout plus the connect
- * timeout as a margin for the network, so Postgres normally answers 57014 first. `undefined`
- * when statement_timeout is 0 (turned off): the client then imposes no bound either.
+ * statement_timeout plus the connect timeout as a network margin, so Postgres normally answers
+ * 57014 first; `undefined` when statement_timeout is 0 (off): the client imposes none either.
  */
 export function replyTimeoutMs(config: AppConfig): number | undefined {
   return config.statementTimeoutMs > 0
@@ -62,16 +60,11 @@ export function backoffDelayMs(policy: RetryPolicy, failedAttempts: number): num
   return Math.floor(Math.random() * ceiling);
 }
 
-/** Sleeps for `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Runs `attempt` until it succeeds, fails permanently, or the deadline leaves no room.
- * The first attempt always runs; each later one gets `min(connectTimeoutMs, time left)`;
- * transient failures back off; a permanent failure is rethrown as is; exhaustion throws {@link RetriesExhaustedError}.
- */
+/** Runs `attempt` until it succeeds, fails permanently, or the deadline leaves no room. */
 export async function retryTransient<T>(
   attempt: (timeoutMs: number) => Promise<T>,
   policy: RetryPolicy,

@@ -46,44 +46,28 @@ export const todos = pgTable(
   ],
 );
 
-/**
- * Idempotent creates: the key is claimed (INSERT ... ON CONFLICT DO NOTHING) in the same
- * transaction as the write, and the response is stored before it commits. `status` and
- * `body` are null only inside that transaction, so no other session ever sees them null.
- */
+/** Idempotent creates: claimed in the write's own transaction, answer stored before it commits. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
     key: text('key').primaryKey(),
-    /** SHA-256 of method, path and validated body: the same key with another request is a 422. */
     requestHash: text('request_hash').notNull(),
     status: integer('status'),
     body: jsonb('body'),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
-      .notNull()
-      .defaultNow(),
+    createdAt: timestamps.createdAt,
   },
-  // The daily purge (src/jobs/purge-expired.ts) selects the oldest keys by created_at.
   (t) => [index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
-/**
- * One row per write batch attempt, inserted first inside the batch's own transaction: its
- * presence after a lost reply proves the batch committed. A lookup that finds none inserts the
- * row itself with `fenced = true`, so a late original then fails on the primary key.
- */
+/** One row per write batch attempt: after a lost reply, its presence proves the batch committed. */
 export const txReceipts = pgTable(
   'tx_receipts',
   {
     id: uuid('id').primaryKey(),
-    /** The X-Request-Id of the request that wrote it, for operators; not unique (retries). */
     requestId: text('request_id'),
-    /** True when a lookup wrote the row: the attempt it names never committed and never will. */
+    // Written by a lookup: the attempt it names never committed and never will.
     fenced: boolean('fenced').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'string' })
-      .notNull()
-      .defaultNow(),
+    createdAt: timestamps.createdAt,
   },
-  // The daily purge (src/jobs/purge-expired.ts) selects the oldest receipts by created_at.
   (t) => [index('tx_receipts_created_idx').on(t.createdAt)],
 );

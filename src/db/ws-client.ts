@@ -15,12 +15,9 @@ export function dropClient(client: Client): void {
   }
 }
 
-/**
- * Sends Terminate, then closes: Postgres ends any open transaction quietly (a rollback).
- * With write coalescing on, the driver would close the socket before its timer sends the
- * queued Terminate ("Can't call WebSocket send() after close()"), so it is turned off first.
- */
+/** Sends Terminate (Postgres rolls back), then closes. */
 export async function endClient(client: Client): Promise<void> {
+  // Coalesced, the Terminate would be sent after close ("Can't call WebSocket send() after close()").
   client.neonConfig.coalesceWrites = false;
   await Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]);
   dropClient(client);

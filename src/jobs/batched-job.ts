@@ -23,12 +23,10 @@ const refuseInBatch = refuseNestedTransaction(
 /** One batch: do some work in `db` (its own transaction); return false when nothing is left. */
 export type BatchStep = (db: TxDatabase, batch: number) => Promise<boolean>;
 
-/** Options of {@link runBatchedJob}. */
+/** `maxBatches` bounds one invocation; `statementTimeoutMs` applies per batch. */
 export type BatchedJobOptions = {
-  /** Stops after this many batches even if there is more to do (bounds one invocation). */
   maxBatches?: number;
   isolationLevel?: IsolationLevel;
-  /** statement_timeout per batch; defaults to DB_STATEMENT_TIMEOUT_MS. */
   statementTimeoutMs?: number;
 };
 
@@ -36,9 +34,8 @@ export type BatchedJobOptions = {
 export type BatchedJobReport = { batches: number; finished: boolean };
 
 /**
- * Long-running work with several commits on one dedicated WebSocket connection, for a Cron
- * Trigger or a queue consumer: each batch is its own transaction, committed before the next
- * starts, so a failure loses only the current batch. The connect is retried like a request's.
+ * Long work on one WebSocket connection (a Cron Trigger, a queue consumer), one transaction per
+ * batch, so a failure loses only the current batch.
  * @example ctx.waitUntil(runBatchedJob(env, (db) => deleteSomeRows(db)))
  */
 export async function runBatchedJob(

@@ -15,10 +15,7 @@ export const IDEMPOTENCY_KEYS: ExpiringRows = {
   createdAt: idempotencyKeys.createdAt,
 };
 
-/**
- * Write batch receipts. A fence must outlive any late original of its batch (at most connect +
- * statement timeout), so the 24 hours are far above what it needs.
- */
+/** Write batch receipts; a fence need outlive its late original only by connect + statement timeout. */
 export const TX_RECEIPTS: ExpiringRows = {
   name: 'tx-receipts',
   table: txReceipts,
@@ -27,18 +24,9 @@ export const TX_RECEIPTS: ExpiringRows = {
 };
 
 /** Options of {@link purgeExpired}. */
-export type PurgeOptions = {
-  /** Rows older than this are deleted. */
-  olderThanHours?: number;
-  batchSize?: number;
-  maxBatches?: number;
-};
+export type PurgeOptions = { olderThanHours?: number; batchSize?: number; maxBatches?: number };
 
-/**
- * Deletes rows older than `olderThanHours` in batches of `batchSize`, one commit per batch, so a
- * large backlog never holds locks or a long transaction. Meant for a Cron Trigger.
- * @example await purgeExpired(env, IDEMPOTENCY_KEYS, { batchSize: 500 })
- */
+/** Deletes expired rows one committed batch at a time, so a backlog never holds long locks. */
 export function purgeExpired(
   env: Env,
   rows: ExpiringRows,

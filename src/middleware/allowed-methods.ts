@@ -5,20 +5,13 @@ import type { RouterRoute } from 'hono/types';
 import type { AppEnv } from '../app-env';
 import { ApiError } from '../errors';
 
-/** Options of {@link refuseUnsupportedMethods}. */
-export type AllowedMethodsOptions = {
-  /** The app's routes (`app.routes`), read on the first request, when all are registered. */
-  routes: () => readonly RouterRoute[];
-};
+/** `routes`: the app's routes, read on the first request, when all are registered. */
+export type AllowedMethodsOptions = { routes: () => readonly RouterRoute[] };
 
 // The order methods are listed in `Allow`.
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-/**
- * Which methods the routes answer on a path. Middleware (method ALL) answers nothing by itself
- * and is left out; GET implies HEAD, which Hono answers with the GET handler.
- * @example allowedMethodsOf(app.routes)('/lists') // ['GET', 'HEAD', 'POST']
- */
+/** Which methods the routes answer on a path; middleware (ALL) is left out, GET implies HEAD. */
 export function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string) => string[] {
   const router = new PatternRouter<string>();
   const methods = new Set<string>();
@@ -35,11 +28,7 @@ export function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string)
     ordered.filter((method) => router.match(method === 'HEAD' ? 'GET' : method, path)[0].length);
 }
 
-/**
- * A known path asked with a method none of its routes answers is a 405 with `Allow`
- * (RFC 9110 §15.5.5), decided before auth and body checks so those cannot mask it; a path no
- * route answers falls through to the 404.
- */
+/** A 405 with `Allow` (RFC 9110 §15.5.5) for a known path, before auth and body checks can mask it. */
 export function refuseUnsupportedMethods(options: AllowedMethodsOptions) {
   let allowedMethods: ((path: string) => string[]) | undefined;
   return createMiddleware<AppEnv>(async function refuseUnsupportedMethods(c, next) {

@@ -6,23 +6,15 @@ import type { AppEnv } from '../app-env';
 import { loadConfig } from '../config';
 import { ConfigError } from '../errors';
 
-/** Options of {@link requireApiToken}. */
-export type ApiTokenOptions = {
-  /** Methods that never need the token unless `READS_REQUIRE_AUTH` is "true". */
-  readMethods?: string[];
-};
+/** `readMethods` need the token only when `READS_REQUIRE_AUTH` is "true". */
+export type ApiTokenOptions = { readMethods?: string[] };
 
 // RFC 6750 b64token: what hono/bearer-auth accepts after "Bearer ".
 const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 
-async function sha256(text: string): Promise<ArrayBuffer> {
-  return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-}
+const sha256 = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
 
-/**
- * Compares in constant time. Hashing first makes both sides 32 bytes, so neither the
- * comparison nor a length check leaks how much of the token was right.
- */
+/** Constant time: hashing makes both sides 32 bytes, so no length check leaks how much was right. */
 export async function tokensMatch(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
@@ -54,15 +46,10 @@ const checkBearer = bearerAuth({
   ),
 });
 
-/**
- * Requires `Authorization: Bearer <API_TOKEN>` (hono/bearer-auth, compared in constant time) on
- * writes, and on reads too when `READS_REQUIRE_AUTH` is "true". Failures are 401 problems with
- * `WWW-Authenticate` (RFC 6750); a missing or unusable `API_TOKEN` is a configuration error.
- */
+/** `Authorization: Bearer <API_TOKEN>` on writes (and reads with READS_REQUIRE_AUTH); 401 per RFC 6750. */
 export function requireApiToken(options: ApiTokenOptions = {}) {
   const readMethods = new Set(options.readMethods ?? ['GET', 'HEAD', 'OPTIONS']);
   return createMiddleware<AppEnv>(async function requireApiToken(c, next) {
-    // The configuration also decides whether this token may be used at all (see loadConfig).
     const { readsRequireAuth } = loadConfig(c.env);
     if (readMethods.has(c.req.method) && !readsRequireAuth) return next();
     const expected = c.env.API_TOKEN;

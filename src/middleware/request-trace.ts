@@ -7,18 +7,14 @@ import { type RequestTrace, startTrace, timingMetrics } from '../trace';
 /** What {@link requestTrace} sets: the request's trace, filled in by the layers below. */
 export type TraceVariables = { trace: RequestTrace };
 
-/** Options of {@link requestTrace}. */
-export type RequestTraceOptions = {
-  /** Where the JSON line goes; defaults to `console.log` (Workers Logs). */
-  log?: (line: string) => void;
-};
+/** `log`: where the JSON line goes; defaults to `console.log` (Workers Logs). */
+export type RequestTraceOptions = { log?: (line: string) => void };
 
 type TraceEnv = { Variables: RequestIdVariables & TimingVariables & TraceVariables };
 
 /**
- * Starts the request's trace; afterwards adds its database metrics to `Server-Timing` (needs
- * `timing()` before it) and writes one JSON line per request. The path has no query string, and
- * the trace holds only codes and numbers: never a URL with credentials, SQL or a parameter.
+ * The request's trace, then its `Server-Timing` metrics (after `timing()`) and one JSON line of
+ * codes and numbers only: no query string, SQL or parameter.
  */
 export function requestTrace(options: RequestTraceOptions = {}) {
   const log = options.log ?? ((line: string) => console.log(line));

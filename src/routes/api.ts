@@ -16,10 +16,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const API_VERSION = '1.0.0';
 
-/**
- * The Todo API with its auth and body limits, OpenAPI document (/openapi.json) and docs page
- * (/docs). The core mounts it at '/', behind the app-wide secure headers and CORS.
- */
+/** The Todo API with its auth and body limits, /openapi.json and the /docs page. */
 export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 for (const resource of ['/lists/*', '/todos/*']) {
@@ -42,8 +39,7 @@ api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
   description: 'The API_TOKEN secret. Writes always need it; reads when READS_REQUIRE_AUTH=true.',
 });
 
-// The app mounts the health routes ahead of everything else, not through this sub-app; their
-// definitions are copied so the one document describes every route.
+// Health is mounted ahead of this sub-app; its definitions are copied so one document has all.
 for (const definition of health.openAPIRegistry.definitions) {
   if (definition.type === 'route') api.openAPIRegistry.registerPath(definition.route);
 }

@@ -1,7 +1,4 @@
-/**
- * Where the Worker's static assets serve Scalar's standalone bundle; tools/docs-assets.ts copies
- * it there from node_modules before `wrangler dev`, `wrangler deploy` and the tests.
- */
+/** Scalar's bundle among the Worker's static assets (copied there by tools/docs-assets.ts). */
 export const DOCS_SCRIPT_PATH = '/docs/scalar.js';
 
 /** Scalar's settings: everything that would reach another origin is off. */
@@ -15,11 +12,7 @@ const SCALAR_CONFIGURATION = {
   mcp: { disabled: true },
 };
 
-/**
- * The interactive API docs: Scalar's API reference for /openapi.json. Every file comes from
- * this origin (works offline, under a nonce CSP); a token typed into it stays in page memory
- * and is sent only to this origin.
- */
+/** Scalar's API reference for /openapi.json, every file from this origin (offline, nonce CSP). */
 export function renderDocsPage(nonce: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>API docs</title>

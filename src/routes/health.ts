@@ -51,10 +51,8 @@ export const health = new OpenAPIHono<AppEnv>();
 
 health.openapi(liveness, (c) => c.json({ status: 'ok' as const }, 200));
 
-// One `SELECT 1` over HTTP, a single attempt bounded by the connect timeout, not c.var.http():
-// the route is anonymous, so during an outage each call may cost the database at most one
-// connect. Neon's proxy holds a request to a suspended compute until it wakes, so a cold start
-// fits in that one attempt.
+// A single attempt, not c.var.http(): the route is anonymous, so in an outage a call costs at most
+// one connect. Neon's proxy holds a request to a suspended compute until it wakes.
 health.openapi(readiness, async (c) => {
   const config = loadConfig(c.env);
   const trace = c.var.trace;

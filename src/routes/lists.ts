@@ -1,10 +1,10 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { asc, eq, sql } from 'drizzle-orm';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { eq, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { lists } from '../db/schema';
 import { runIdempotent } from '../idempotency';
-import { decodeCursor, toPage } from '../pagination';
-import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
+import { keyset, toPage } from '../pagination';
+import { DEFAULT_PAGE_SIZE } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
   CreateListBodySchema,
@@ -13,125 +13,59 @@ import {
   ListSchema,
   UpdateListBodySchema,
 } from '../validation/lists';
-import {
-  BEARER_SECURITY,
-  jsonBody,
-  jsonResponse,
-  OPTIONAL_BEARER_SECURITY,
-  problemResponses,
-} from './openapi-builders';
-import { rowOrNotFound, toListResponse } from './rows';
+import { crudRoutes } from './openapi-builders';
+import { rowOrNotFound, toResponseRow } from './rows';
 
-const createList = createRoute({
-  operationId: 'createList',
-  method: 'post',
+const routes = crudRoutes({
+  name: 'list',
   path: '/lists',
-  tags: ['lists'],
-  summary: 'Create a list (idempotent with Idempotency-Key)',
-  security: BEARER_SECURITY,
-  parameters: [IDEMPOTENCY_KEY_PARAMETER],
-  request: { body: jsonBody(CreateListBodySchema) },
-  responses: {
-    201: jsonResponse('The list, or the first answer for a repeated Idempotency-Key.', ListSchema),
-    ...problemResponses(400, 401, 409, 413, 415, 422, 503, 504),
+  schemas: {
+    item: ListSchema,
+    page: ListPageSchema,
+    create: CreateListBodySchema,
+    update: UpdateListBodySchema,
+    query: ListListsQuerySchema,
   },
-});
-
-const listLists = createRoute({
-  operationId: 'listLists',
-  method: 'get',
-  path: '/lists',
-  tags: ['lists'],
-  summary: 'List lists, oldest first (keyset pagination)',
-  security: OPTIONAL_BEARER_SECURITY,
-  request: { query: ListListsQuerySchema },
-  responses: {
-    200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', ListPageSchema),
-    ...problemResponses(400, 401, 503, 504),
+  summaries: {
+    list: 'List lists, oldest first (keyset pagination)',
+    update: 'Rename a list',
+    delete: 'Delete a list and its todos',
   },
-});
-
-const getList = createRoute({
-  operationId: 'getList',
-  method: 'get',
-  path: '/lists/{id}',
-  tags: ['lists'],
-  summary: 'Read a list',
-  security: OPTIONAL_BEARER_SECURITY,
-  request: { params: IdParamsSchema },
-  responses: {
-    200: jsonResponse('The list.', ListSchema),
-    ...problemResponses(400, 401, 404, 503, 504),
-  },
-});
-
-const updateList = createRoute({
-  operationId: 'updateList',
-  method: 'patch',
-  path: '/lists/{id}',
-  tags: ['lists'],
-  summary: 'Rename a list',
-  security: BEARER_SECURITY,
-  request: { params: IdParamsSchema, body: jsonBody(UpdateListBodySchema) },
-  responses: {
-    200: jsonResponse('The updated list.', ListSchema),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 503, 504),
-  },
-});
-
-const deleteList = createRoute({
-  operationId: 'deleteList',
-  method: 'delete',
-  path: '/lists/{id}',
-  tags: ['lists'],
-  summary: 'Delete a list and its todos',
-  security: BEARER_SECURITY,
-  request: { params: IdParamsSchema },
-  responses: {
-    204: { description: 'Deleted, with all its todos.' },
-    ...problemResponses(400, 401, 404, 503, 504),
-  },
+  deleted: 'Deleted, with all its todos.',
 });
 
 /** `/lists` routes. Reads use the HTTP driver (one round trip); writes the request's transaction. */
 export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(createList, async (c) => {
+  .openapi(routes.create, async (c) => {
     const body = c.req.valid('json');
-    // Stays on the interactive tx(): the generic runIdempotent claims the key, reads the stored
-    // answer and decides in TypeScript (replay, 409, 422) before it writes, for any resource,
-    // at k + 2 round trips. POST /todos shows the one-round-trip alternative (a write batch
-    // with the claim in SQL), which needs that SQL written per resource.
+    // The generic runIdempotent (k + 2 round trips on tx()); POST /todos shows the one-batch way.
     const result = await runIdempotent(c, body, async () => {
       const db = await c.var.tx();
       const rows = await db.insert(lists).values({ name: body.name }).returning();
-      return toListResponse(rowOrNotFound(rows, 'list', ''));
+      return toResponseRow(rowOrNotFound(rows, 'list', ''));
     });
     if (result.replayed) c.header('Idempotent-Replayed', 'true');
     c.header('Location', `/lists/${result.body.id}`);
     return c.json(result.body, 201);
   })
-  .openapi(listLists, async (c) => {
+  .openapi(routes.list, async (c) => {
     const { limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor) : undefined;
+    const page = keyset(lists, cursor);
     const rows = await c.var
       .http()
       .select()
       .from(lists)
-      .where(
-        after
-          ? sql`(${lists.createdAt}, ${lists.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`
-          : undefined,
-      )
-      .orderBy(asc(lists.createdAt), asc(lists.id))
+      .where(page.after)
+      .orderBy(...page.order)
       .limit(limit + 1);
-    return c.json(toPage(rows.map(toListResponse), limit), 200);
+    return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })
-  .openapi(getList, async (c) => {
+  .openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(lists).where(eq(lists.id, id));
-    return c.json(toListResponse(rowOrNotFound(rows, 'list', id)), 200);
+    return c.json(toResponseRow(rowOrNotFound(rows, 'list', id)), 200);
   })
-  .openapi(updateList, async (c) => {
+  .openapi(routes.update, async (c) => {
     const { id } = c.req.valid('param');
     const { name } = c.req.valid('json');
     const db = await c.var.tx();
@@ -140,9 +74,9 @@ export const listRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       .set({ name, updatedAt: sql`now()` })
       .where(eq(lists.id, id))
       .returning();
-    return c.json(toListResponse(rowOrNotFound(rows, 'list', id)), 200);
+    return c.json(toResponseRow(rowOrNotFound(rows, 'list', id)), 200);
   })
-  .openapi(deleteList, async (c) => {
+  .openapi(routes.delete, async (c) => {
     const { id } = c.req.valid('param');
     const db = await c.var.tx();
     const rows = await db.delete(lists).where(eq(lists.id, id)).returning({ id: lists.id });

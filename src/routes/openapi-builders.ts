@@ -1,4 +1,5 @@
-import { z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
+import { IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 
 // Building blocks of the route definitions in src/routes: responses, bodies, security.
 
@@ -62,4 +63,97 @@ export function jsonResponse<TSchema>(description: string, schema: TSchema) {
 /** A required JSON request body. */
 export function jsonBody<TSchema>(schema: TSchema) {
   return { required: true, content: { 'application/json': { schema } } };
+}
+
+/** The create, list, get, update and delete routes of a resource, with its security and problems. */
+export function crudRoutes<
+  TName extends string,
+  TPath extends string,
+  TItem extends z.ZodType,
+  TPage extends z.ZodType,
+  TCreate extends z.ZodType,
+  TUpdate extends z.ZodType,
+  TQuery extends z.ZodObject,
+>(spec: {
+  name: TName;
+  path: TPath;
+  schemas: { item: TItem; page: TPage; create: TCreate; update: TUpdate; query: TQuery };
+  summaries: { list: string; update: string; delete: string };
+  deleted: string;
+}) {
+  const { name, path, schemas } = spec;
+  const tags = [path.slice(1)];
+  const item = `${path}/{id}` as const;
+  const pascal = `${name[0]?.toUpperCase()}${name.slice(1)}` as Capitalize<TName>;
+  return {
+    create: createRoute({
+      operationId: `create${pascal}`,
+      method: 'post',
+      path,
+      tags,
+      summary: `Create a ${name} (idempotent with Idempotency-Key)`,
+      security: BEARER_SECURITY,
+      parameters: [IDEMPOTENCY_KEY_PARAMETER],
+      request: { body: jsonBody(schemas.create) },
+      responses: {
+        201: jsonResponse(
+          `The ${name}, or the first answer for a repeated Idempotency-Key.`,
+          schemas.item,
+        ),
+        ...problemResponses(400, 401, 409, 413, 415, 422, 503, 504),
+      },
+    }),
+    list: createRoute({
+      operationId: `list${pascal}s`,
+      method: 'get',
+      path,
+      tags,
+      summary: spec.summaries.list,
+      security: OPTIONAL_BEARER_SECURITY,
+      request: { query: schemas.query },
+      responses: {
+        200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', schemas.page),
+        ...problemResponses(400, 401, 503, 504),
+      },
+    }),
+    get: createRoute({
+      operationId: `get${pascal}`,
+      method: 'get',
+      path: item,
+      tags,
+      summary: `Read a ${name}`,
+      security: OPTIONAL_BEARER_SECURITY,
+      request: { params: IdParamsSchema },
+      responses: {
+        200: jsonResponse(`The ${name}.`, schemas.item),
+        ...problemResponses(400, 401, 404, 503, 504),
+      },
+    }),
+    update: createRoute({
+      operationId: `update${pascal}`,
+      method: 'patch',
+      path: item,
+      tags,
+      summary: spec.summaries.update,
+      security: BEARER_SECURITY,
+      request: { params: IdParamsSchema, body: jsonBody(schemas.update) },
+      responses: {
+        200: jsonResponse(`The updated ${name}.`, schemas.item),
+        ...problemResponses(400, 401, 404, 409, 413, 415, 503, 504),
+      },
+    }),
+    delete: createRoute({
+      operationId: `delete${pascal}`,
+      method: 'delete',
+      path: item,
+      tags,
+      summary: spec.summaries.delete,
+      security: BEARER_SECURITY,
+      request: { params: IdParamsSchema },
+      responses: {
+        204: { description: spec.deleted },
+        ...problemResponses(400, 401, 404, 503, 504),
+      },
+    }),
+  };
 }

@@ -2,26 +2,12 @@ import type { lists, todos } from '../db/schema';
 import { ApiError } from '../errors';
 import { toIsoTimestamp } from '../timestamps';
 
-type ListRow = typeof lists.$inferSelect;
-type TodoRow = typeof todos.$inferSelect;
-
-/** A `lists` row as the API returns it. */
-export function toListResponse(row: ListRow) {
+/** A `lists` or `todos` row as the API returns it: its columns, timestamps in ISO 8601 UTC. */
+export function toResponseRow<TRow extends typeof lists.$inferSelect | typeof todos.$inferSelect>(
+  row: TRow,
+): TRow {
   return {
-    id: row.id,
-    name: row.name,
-    createdAt: toIsoTimestamp(row.createdAt),
-    updatedAt: toIsoTimestamp(row.updatedAt),
-  };
-}
-
-/** A `todos` row as the API returns it. */
-export function toTodoResponse(row: TodoRow) {
-  return {
-    id: row.id,
-    listId: row.listId,
-    title: row.title,
-    completed: row.completed,
+    ...row,
     createdAt: toIsoTimestamp(row.createdAt),
     updatedAt: toIsoTimestamp(row.updatedAt),
   };

@@ -4,9 +4,9 @@ import type { AppEnv } from '../app-env';
 import { idempotencyKeys, todos } from '../db/schema';
 import type { HttpDatabase } from '../db/transaction';
 import { checkStoredAnswer, hashRequest, readIdempotencyKey } from '../idempotency';
-import { rowOrNotFound, toTodoResponse } from './rows';
+import { rowOrNotFound, toResponseRow } from './rows';
 
-type TodoResponse = ReturnType<typeof toTodoResponse>;
+type TodoResponse = typeof todos.$inferSelect;
 type CreateTodoBody = { listId: string; title: string; completed?: boolean };
 
 /** A created todo, and whether it is the stored answer of an earlier request with the key. */
@@ -15,17 +15,14 @@ export type CreatedTodo = { todo: TodoResponse; replayed: boolean };
 /** The todo with `id`, read over HTTP: the answer of a write whose reply was lost. */
 export async function readTodo(c: Context<AppEnv>, id: string): Promise<TodoResponse> {
   const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-  return toTodoResponse(rowOrNotFound(rows, 'todo', id));
+  return toResponseRow(rowOrNotFound(rows, 'todo', id));
 }
 
-/**
- * The API shape of a stored answer. The batch stores the created row (`to_jsonb`, snake_case);
- * keys stored before it hold the response itself, recognisable by `listId`.
- */
+// The batch stores the created row (`to_jsonb`, snake_case); older keys hold the response itself.
 function storedTodoResponse(body: unknown): TodoResponse {
   const stored = body as Record<string, unknown>;
   if ('listId' in stored) return stored as TodoResponse;
-  return toTodoResponse({
+  return toResponseRow({
     id: stored.id as string,
     listId: stored.list_id as string,
     title: stored.title as string,
@@ -36,16 +33,13 @@ function storedTodoResponse(body: unknown): TodoResponse {
 }
 
 /**
- * Creates a todo in one write batch. With an `Idempotency-Key` the key's claim, the insert and
- * the stored answer travel in that same batch: the insert runs only if the claim did (a
- * concurrent claim with the key waits for the first to end), and the last statement reads
- * whichever answer the key now holds, ours or an earlier request's.
+ * Creates a todo in one write batch; with an `Idempotency-Key` the claim, the insert (only if the
+ * claim did) and the read of whichever answer the key holds travel in that same batch.
  */
 export async function createTodoOnce(
   c: Context<AppEnv>,
   body: CreateTodoBody,
 ): Promise<CreatedTodo> {
-  // Generated here so the batch's later statements and a recovery read can name the row.
   const id = crypto.randomUUID();
   const key = readIdempotencyKey(c);
   if (key === undefined) {
@@ -57,7 +51,7 @@ export async function createTodoOnce(
           .returning(),
       ],
       {
-        result: ([rows]) => toTodoResponse(rowOrNotFound(rows, 'todo', id)),
+        result: ([rows]) => toResponseRow(rowOrNotFound(rows, 'todo', id)),
         recover: () => readTodo(c, id),
       },
     );

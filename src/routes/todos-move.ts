@@ -7,7 +7,7 @@ import { ApiError } from '../errors';
 import { validationHook } from '../validation/hook';
 import { MovedTodosSchema, MoveTodosBodySchema } from '../validation/todos';
 import { BEARER_SECURITY, jsonBody, jsonResponse, problemResponses } from './openapi-builders';
-import { toTodoResponse } from './rows';
+import { toResponseRow } from './rows';
 
 const moveTodos = createRoute({
   operationId: 'moveTodos',
@@ -26,12 +26,10 @@ const moveTodos = createRoute({
   },
 });
 
-type MovedTodo = ReturnType<typeof toTodoResponse>;
-
-function inRequestOrder(rows: (typeof todos.$inferSelect)[], todoIds: string[]): MovedTodo[] {
+function inRequestOrder(rows: (typeof todos.$inferSelect)[], todoIds: string[]) {
   const order = new Map(todoIds.map((id, i) => [id, i]));
   rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  return rows.map(toTodoResponse);
+  return rows.map(toResponseRow);
 }
 
 function todoNotFound(missing: string[], todoIds: string[], cause: unknown): ApiError {
@@ -44,11 +42,7 @@ function todoNotFound(missing: string[], todoIds: string[], cause: unknown): Api
   });
 }
 
-/**
- * `POST /todos/move`: the all-or-nothing write, one write batch. The UPDATE moves what exists;
- * `require_rows` then fails the batch if any id was missing, which rolls the move back; an
- * unknown list fails the UPDATE itself (23503).
- */
+/** `POST /todos/move`: `require_rows` fails the batch if an id is missing; an unknown list is 23503. */
 export const moveTodoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
   moveTodos,
   async (c) => {

@@ -1,9 +1,9 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env';
 import { todos } from '../db/schema';
-import { decodeCursor, toPage } from '../pagination';
-import { DEFAULT_PAGE_SIZE, IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
+import { keyset, toPage } from '../pagination';
+import { DEFAULT_PAGE_SIZE } from '../validation/common';
 import { validationHook } from '../validation/hook';
 import {
   CreateTodoBodySchema,
@@ -12,121 +12,60 @@ import {
   TodoSchema,
   UpdateTodoBodySchema,
 } from '../validation/todos';
-import {
-  BEARER_SECURITY,
-  jsonBody,
-  jsonResponse,
-  OPTIONAL_BEARER_SECURITY,
-  problemResponses,
-} from './openapi-builders';
-import { rowOrNotFound, toTodoResponse } from './rows';
+import { crudRoutes } from './openapi-builders';
+import { rowOrNotFound, toResponseRow } from './rows';
 import { createTodoOnce, readTodo } from './todo-create';
 
-const createTodo = createRoute({
-  operationId: 'createTodo',
-  method: 'post',
+const routes = crudRoutes({
+  name: 'todo',
   path: '/todos',
-  tags: ['todos'],
-  summary: 'Create a todo (idempotent with Idempotency-Key)',
-  security: BEARER_SECURITY,
-  parameters: [IDEMPOTENCY_KEY_PARAMETER],
-  request: { body: jsonBody(CreateTodoBodySchema) },
-  responses: {
-    201: jsonResponse('The todo, or the first answer for a repeated Idempotency-Key.', TodoSchema),
-    ...problemResponses(400, 401, 409, 413, 415, 422, 503, 504),
+  schemas: {
+    item: TodoSchema,
+    page: TodoPageSchema,
+    create: CreateTodoBodySchema,
+    update: UpdateTodoBodySchema,
+    query: ListTodosQuerySchema,
   },
-});
-
-const listTodos = createRoute({
-  operationId: 'listTodos',
-  method: 'get',
-  path: '/todos',
-  tags: ['todos'],
-  summary: 'List todos, oldest first, filtered by list and completion (keyset pagination)',
-  security: OPTIONAL_BEARER_SECURITY,
-  request: { query: ListTodosQuerySchema },
-  responses: {
-    200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', TodoPageSchema),
-    ...problemResponses(400, 401, 503, 504),
+  summaries: {
+    list: 'List todos, oldest first, filtered by list and completion (keyset pagination)',
+    update: 'Update some fields of a todo',
+    delete: 'Delete a todo',
   },
-});
-
-const getTodo = createRoute({
-  operationId: 'getTodo',
-  method: 'get',
-  path: '/todos/{id}',
-  tags: ['todos'],
-  summary: 'Read a todo',
-  security: OPTIONAL_BEARER_SECURITY,
-  request: { params: IdParamsSchema },
-  responses: {
-    200: jsonResponse('The todo.', TodoSchema),
-    ...problemResponses(400, 401, 404, 503, 504),
-  },
-});
-
-const updateTodo = createRoute({
-  operationId: 'updateTodo',
-  method: 'patch',
-  path: '/todos/{id}',
-  tags: ['todos'],
-  summary: 'Update some fields of a todo',
-  security: BEARER_SECURITY,
-  request: { params: IdParamsSchema, body: jsonBody(UpdateTodoBodySchema) },
-  responses: {
-    200: jsonResponse('The updated todo.', TodoSchema),
-    ...problemResponses(400, 401, 404, 409, 413, 415, 503, 504),
-  },
-});
-
-const deleteTodo = createRoute({
-  operationId: 'deleteTodo',
-  method: 'delete',
-  path: '/todos/{id}',
-  tags: ['todos'],
-  summary: 'Delete a todo',
-  security: BEARER_SECURITY,
-  request: { params: IdParamsSchema },
-  responses: {
-    204: { description: 'Deleted.' },
-    ...problemResponses(400, 401, 404, 503, 504),
-  },
+  deleted: 'Deleted.',
 });
 
 /** `/todos` routes. Reads use the HTTP driver, writes one write batch: one round trip each. */
 export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
-  .openapi(createTodo, async (c) => {
+  .openapi(routes.create, async (c) => {
     const { todo, replayed } = await createTodoOnce(c, c.req.valid('json'));
     if (replayed) c.header('Idempotent-Replayed', 'true');
     c.header('Location', `/todos/${todo.id}`);
     return c.json(todo, 201);
   })
-  .openapi(listTodos, async (c) => {
+  .openapi(routes.list, async (c) => {
     const { listId, completed, limit = DEFAULT_PAGE_SIZE, cursor } = c.req.valid('query');
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    const filters: SQL[] = [];
-    if (listId) filters.push(eq(todos.listId, listId));
-    if (completed !== undefined) filters.push(eq(todos.completed, completed));
-    if (after) {
-      filters.push(
-        sql`(${todos.createdAt}, ${todos.id}) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
-      );
-    }
+    const page = keyset(todos, cursor);
     const rows = await c.var
       .http()
       .select()
       .from(todos)
-      .where(and(...filters))
-      .orderBy(asc(todos.createdAt), asc(todos.id))
+      .where(
+        and(
+          listId === undefined ? undefined : eq(todos.listId, listId),
+          completed === undefined ? undefined : eq(todos.completed, completed),
+          page.after,
+        ),
+      )
+      .orderBy(...page.order)
       .limit(limit + 1);
-    return c.json(toPage(rows.map(toTodoResponse), limit), 200);
+    return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })
-  .openapi(getTodo, async (c) => {
+  .openapi(routes.get, async (c) => {
     const { id } = c.req.valid('param');
     const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-    return c.json(toTodoResponse(rowOrNotFound(rows, 'todo', id)), 200);
+    return c.json(toResponseRow(rowOrNotFound(rows, 'todo', id)), 200);
   })
-  .openapi(updateTodo, async (c) => {
+  .openapi(routes.update, async (c) => {
     const { id } = c.req.valid('param');
     const changes = c.req.valid('json');
     // No todo: the batch committed only its receipt, and the answer is a 404.
@@ -139,13 +78,13 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
           .returning(),
       ],
       {
-        result: ([rows]) => toTodoResponse(rowOrNotFound(rows, 'todo', id)),
+        result: ([rows]) => toResponseRow(rowOrNotFound(rows, 'todo', id)),
         recover: () => readTodo(c, id),
       },
     );
     return c.json(todo, 200);
   })
-  .openapi(deleteTodo, async (c) => {
+  .openapi(routes.delete, async (c) => {
     const { id } = c.req.valid('param');
     await c.var.batch(
       (db) => [db.delete(todos).where(eq(todos.id, id)).returning({ id: todos.id })],

@@ -7,40 +7,25 @@ export const DEFAULT_PAGE_SIZE = 20;
 // text column (SQLSTATE 22021), so both are rejected here instead of failing in the database.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/**
- * A text field limited to `max` characters counted as Unicode code points, which is what both
- * Postgres `char_length` and JSON Schema `maxLength` count (zod's `.max()` counts UTF-16 units).
- */
+/** Text of 1 to `max` code points, as `char_length` and JSON Schema count (zod's `.max()`: UTF-16). */
 export function boundedText(max: number) {
   return z
     .string()
     .check((ctx) => {
       const length = [...ctx.value].length;
-      if (length < 1)
-        ctx.issues.push({ code: 'custom', message: 'must not be empty', input: ctx.value });
-      if (length > max)
-        ctx.issues.push({
-          code: 'custom',
-          message: `must be at most ${max} characters (got ${length})`,
-          input: ctx.value,
-        });
-      if (ctx.value.includes('\u0000'))
-        ctx.issues.push({ code: 'custom', message: 'must not contain U+0000', input: ctx.value });
-      if (LONE_SURROGATE.test(ctx.value))
-        ctx.issues.push({
-          code: 'custom',
-          message: 'must be well-formed Unicode',
-          input: ctx.value,
-        });
+      for (const message of [
+        length < 1 && 'must not be empty',
+        length > max && `must be at most ${max} characters (got ${length})`,
+        ctx.value.includes('\u0000') && 'must not contain U+0000',
+        LONE_SURROGATE.test(ctx.value) && 'must be well-formed Unicode',
+      ]) {
+        if (message) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+      }
     })
     .openapi({ minLength: 1, maxLength: max });
 }
 
-/**
- * A UUID in its canonical lower-case form. PostgreSQL compares uuids case-insensitively but the
- * app compares strings (duplicate checks, Idempotency-Key request hashes), so input is
- * lower-cased here, before anything else sees it.
- */
+/** A lower-cased UUID: Postgres compares uuids case-insensitively, the app's string checks do not. */
 export function uuidInput() {
   return z.uuid().toLowerCase();
 }
@@ -78,11 +63,7 @@ export const pageQueryShape = {
     }),
 };
 
-/**
- * The `Idempotency-Key` request header of idempotent creates. Registered as an OpenAPI
- * parameter component (src/routes/api.ts) and checked by `runIdempotent`, rather than declared
- * as the routes' `headers`, which would make `header` a required argument of the typed client.
- */
+/** The `Idempotency-Key` header, a parameter component: as route `headers` the client would need it. */
 export const IdempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1 to 255 visible ASCII characters')

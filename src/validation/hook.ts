@@ -6,12 +6,7 @@ export type FieldIssue = { path: string; message: string };
 
 type ZodIssueLike = { code: string; path: PropertyKey[]; message: string; keys?: string[] };
 
-const TARGET_NAMES: Record<string, string> = {
-  json: 'body',
-  query: 'query',
-  param: 'path',
-  header: 'header',
-};
+const TARGET_NAMES: Record<string, string> = { json: 'body', param: 'path' };
 
 /** A 400 `validation_failed` problem whose `detail` names each field and what was wrong. */
 export function toValidationError(target: string, zodIssues: readonly ZodIssueLike[]): ApiError {

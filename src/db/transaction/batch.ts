@@ -1,5 +1,4 @@
 import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
-import type { BatchResponse } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
@@ -14,13 +13,8 @@ import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } fro
 type Sql = NeonQueryFunction<false, false>;
 type TransactionOptions = NonNullable<Parameters<Sql['transaction']>[1]>;
 
-/** What a write batch needs from its request. */
-export type WriteBatchContext = {
-  config: AppConfig;
-  trace: RequestTrace;
-  /** Stored beside each receipt, so an operator can tell which request wrote it. */
-  requestId: string;
-};
+/** What a write batch needs from its request (`requestId` is stored with each receipt). */
+export type WriteBatchContext = { config: AppConfig; trace: RequestTrace; requestId: string };
 
 // The names Neon's `Neon-Batch-Isolation-Level` header takes.
 const NEON_ISOLATION = {
@@ -30,10 +24,9 @@ const NEON_ISOLATION = {
 } as const satisfies Record<IsolationLevel, TransactionOptions['isolationLevel']>;
 
 /**
- * True when the batch may have committed although no reply said so. An answer with a SQLSTATE
- * means Postgres rejected a statement and the endpoint rolled the batch back, except class 08
- * (connection exception), 57P01-57P03 (shutdown) and XX (internal error): the session may have
- * died during COMMIT. No SQLSTATE (abort, network error, gateway 5xx) is always ambiguous.
+ * True when the batch may have committed although no reply said so: no SQLSTATE at all, or
+ * class 08, 57P0x or XX, where the session may have died during COMMIT. Any other SQLSTATE
+ * means Postgres rejected a statement and the batch rolled back.
  */
 export function isAmbiguousBatchFailure(error: unknown): boolean {
   const state = sqlStateOf(error);
@@ -41,11 +34,7 @@ export function isAmbiguousBatchFailure(error: unknown): boolean {
   return state.startsWith('08') || state.startsWith('57P0') || state.startsWith('XX');
 }
 
-/**
- * The `neon()` function drizzle's `batch()` sends through: `transaction()` adds the prefix
- * (statement timeout, receipt) and the isolation level, and hides the prefix's results, since
- * drizzle maps results to its items by position.
- */
+// drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
 function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options: () => object) {
   const transaction = (async (queries: ReturnType<Sql['query']>[], drizzleOptions?: object) => {
     const head = prefix();
@@ -61,12 +50,9 @@ function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options
 }
 
 /**
- * Builds the request's {@link WriteBatch}. Each attempt is one HTTP transaction:
- * `set_config('statement_timeout')`, a fresh receipt, then the route's statements. A reply that
- * never comes is settled by {@link settleReceipt}: committed → `recover()`; not committed (and
- * now fenced) → another attempt with a new receipt, within DB_MAX_TX_ATTEMPTS and the deadline;
- * unknown → 503 `commit_unknown`. A rejected statement rolled the batch back and is rethrown
- * (40001 then replays the request, as for `tx()`).
+ * The request's {@link WriteBatch}: each attempt is one HTTP transaction (statement timeout, a
+ * fresh receipt, the route's statements). A lost reply is settled by {@link settleReceipt}:
+ * committed → `recover()`; fenced → another attempt; unknown → `commit_unknown`.
  */
 export function createWriteBatch(context: WriteBatchContext): WriteBatch {
   return async function batch<T extends WriteBatchItems, R>(
@@ -101,18 +87,15 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
       receipt = crypto.randomUUID();
       const items = build(db);
       const started = Date.now();
-      let reply: { responses: BatchResponse<T> } | undefined;
-      let failure: unknown;
-      try {
-        reply = { responses: await db.batch(items) };
-      } catch (error) {
-        failure = error;
-      } finally {
-        countRequest(Date.now() - started);
-      }
-      if (reply) {
+      const reply = await db.batch(items).then(
+        (responses) => ({ responses, failure: undefined }),
+        (failure: unknown) => ({ responses: undefined, failure }),
+      );
+      countRequest(Date.now() - started);
+      const { responses, failure } = reply;
+      if (responses) {
         trace.outcome = 'committed';
-        return options.result(reply.responses);
+        return options.result(responses);
       }
       if (!isAmbiguousBatchFailure(failure)) {
         trace.outcome = 'rolled_back';

@@ -10,15 +10,13 @@ import type { HttpDatabase } from './types';
 type AnyQueryFunction = NeonQueryFunction<boolean, boolean>;
 type QueryOptions = Parameters<AnyQueryFunction['query']>[2];
 type TransactionOptions = Parameters<AnyQueryFunction['transaction']>[1];
+type Queries = Parameters<AnyQueryFunction['transaction']>[0];
+type QueryList = Exclude<Queries, (...args: never[]) => unknown>;
 type Thenable = { then: (...args: unknown[]) => unknown };
 
-/** Options of {@link createHttpDatabase}. */
-export type HttpDatabaseOptions = {
-  /** Retry a query that failed to connect: only where queries cannot write (GET/HEAD). */
-  retry: boolean;
-};
+/** `retry`: retry a query that failed to connect; only where queries cannot write (GET/HEAD). */
+export type HttpDatabaseOptions = { retry: boolean };
 
-/** `options` with a per-attempt abort signal: connect timeout + statement timeout. */
 function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
   options: T | undefined,
   connectMs: number,
@@ -30,50 +28,25 @@ function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
   return { ...options, fetchOptions: { ...options?.fetchOptions, signal } } as unknown as T;
 }
 
-/**
- * `SET LOCAL statement_timeout` for the HTTP transaction it opens, or null when the limit is off.
- * Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the bound
- * travels as the first statement of a batch: still one round trip. Only a validated integer is
- * spliced in (`SET` takes no bind parameters).
- */
+// Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the bound
+// is the batch's first statement. `SET` takes no bind parameters: only a validated integer goes in.
 function statementTimeoutQuery(sql: AnyQueryFunction, config: AppConfig) {
   if (config.statementTimeoutMs === 0) return null;
   return sql.query(`SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
 }
 
-/**
- * Sends one query bounded like a transaction's statement: as `[SET LOCAL statement_timeout,
- * query]` in one HTTP transaction, so PostgreSQL itself cancels it (57014) instead of leaving it
- * running after the client gave up.
- */
-async function sendBounded(
-  sql: AnyQueryFunction,
-  config: AppConfig,
-  connectMs: number,
-  text: string,
-  params: unknown[] | undefined,
-  queryOptions: QueryOptions,
-): Promise<unknown> {
-  const timeout = statementTimeoutQuery(sql, config);
-  if (!timeout) return sql.query(text, params, withTimeout(queryOptions, connectMs, config));
-  const { fetchOptions, authToken } = queryOptions ?? {};
-  const results = await sql.transaction(
-    [timeout, sql.query(text, params, queryOptions)],
-    withTimeout({ fetchOptions, authToken }, connectMs, config),
-  );
-  return results[1];
-}
-
-/**
- * The driver's `neon()` function with every query and batch timed into the trace, bounded per
- * attempt, and (with `retry`) retried like a connect: backoff with jitter within the deadline.
- */
 function wrapQueries(
   sql: AnyQueryFunction,
   config: AppConfig,
   trace: RequestTrace,
   options: HttpDatabaseOptions,
 ): AnyQueryFunction {
+  const bounded = async (list: QueryList, txOptions: TransactionOptions, connectMs: number) => {
+    const timeout = statementTimeoutQuery(sql, config);
+    const all = (timeout ? [timeout, ...list] : list) as QueryList;
+    const results = await sql.transaction(all, withTimeout(txOptions, connectMs, config));
+    return timeout ? results.slice(1) : results;
+  };
   const run = async <T>(attempt: (connectMs: number) => Promise<T>): Promise<T> => {
     const started = Date.now();
     try {
@@ -93,7 +66,15 @@ function wrapQueries(
     let sent: Promise<unknown> | undefined;
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
     pending.then = (onFulfilled?: unknown, onRejected?: unknown) => {
-      sent ??= run((connectMs) => sendBounded(sql, config, connectMs, text, params, queryOptions));
+      sent ??= run(async (connectMs) => {
+        if (config.statementTimeoutMs === 0) {
+          return sql.query(text, params, withTimeout(queryOptions, connectMs, config));
+        }
+        // Bounded like a transaction's statement, so Postgres itself cancels it (57014).
+        const { fetchOptions, authToken } = queryOptions ?? {};
+        const query = sql.query(text, params, queryOptions);
+        return (await bounded([query], { fetchOptions, authToken }, connectMs))[0];
+      });
       return sent.then(
         onFulfilled as (value: unknown) => unknown,
         onRejected as (error: unknown) => unknown,
@@ -101,28 +82,21 @@ function wrapQueries(
     };
     return pending;
   }) as AnyQueryFunction['query'];
-  const transaction = ((
-    queries: Parameters<AnyQueryFunction['transaction']>[0],
-    txOptions?: TransactionOptions,
-  ) =>
-    run(async (connectMs) => {
-      const timeout = statementTimeoutQuery(sql, config);
-      const list = typeof queries === 'function' ? queries(sql) : queries;
-      const bounded = (timeout ? [timeout, ...list] : list) as typeof queries;
-      const results = await sql.transaction(bounded, withTimeout(txOptions, connectMs, config));
-      return timeout ? results.slice(1) : results;
-    })) as AnyQueryFunction['transaction'];
+  const transaction = ((queries: Queries, txOptions?: TransactionOptions) =>
+    run((connectMs) =>
+      bounded(
+        (typeof queries === 'function' ? queries(sql) : queries) as QueryList,
+        txOptions,
+        connectMs,
+      ),
+    )) as AnyQueryFunction['transaction'];
   return Object.assign(
     ((...args: Parameters<AnyQueryFunction>) => sql(...args)) as AnyQueryFunction,
     { query, transaction, unsafe: sql.unsafe },
   );
 }
 
-/**
- * The HTTP driver (`neon()` + drizzle `neon-http`) for one request: each query is one HTTP
- * round trip, with no connection to open or close. Each attempt is aborted after the connect
- * timeout plus the statement timeout; with `retry`, failed connections are retried.
- */
+/** The HTTP driver (drizzle `neon-http`) for one request: every query timed into the trace and bounded. */
 export function createHttpDatabase(
   config: AppConfig,
   trace: RequestTrace,

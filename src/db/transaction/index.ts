@@ -1,8 +1,4 @@
-/**
- * The request transaction: the one door to src/db/transaction. `transaction()` gives handlers
- * `c.var.tx()`, `c.var.batch()` and `c.var.http()` (see {@link TransactionVariables}); the rest is for jobs and
- * tests that open transactions the same way.
- */
+// The one door to the request transaction: `transaction()` gives handlers {@link TransactionVariables}.
 
 export {
   type DispatchFn,

@@ -7,14 +7,13 @@ import { backoffDelayMs, type RetryPolicy, sleep } from '../retry';
 type Sql = NeonQueryFunction<false, false>;
 type Query = ReturnType<Sql['query']>;
 
-/** What a lookup established about one write batch attempt, named by its receipt. */
+/** What a lookup established about one write batch attempt. */
 export type ReceiptStatus = 'committed' | 'not_committed' | 'unknown';
 
 /**
- * The statements a write batch sends before its own: the statement timeout for this transaction
- * only (`set_config(..., true)` is `SET LOCAL` with a bind parameter), then the receipt. The
- * receipt goes first so that a lookup waits for an in-flight original instead of overtaking it,
- * and a late original fails on it before doing any work.
+ * The statements a write batch sends before its own (`set_config(..., true)` is `SET LOCAL` with
+ * a bind parameter). The receipt goes first so that a lookup waits for an in-flight original
+ * instead of overtaking it, and a late original fails on it before doing any work.
  */
 export function receiptPrefix(
   sql: Sql,
@@ -28,13 +27,11 @@ export function receiptPrefix(
   ];
 }
 
-/** Options of {@link settleReceipt}. */
+/** `lockTimeoutMs`: how long to wait for an original still holding the receipt's key. */
 export type SettleOptions = {
   requestId: string;
-  /** How long the lookup waits for an original still holding the receipt's key. */
   lockTimeoutMs: number;
   policy: RetryPolicy;
-  /** Called per HTTP request sent, with its duration, for the request's trace. */
   onAttempt?: (ms: number) => void;
 };
 
@@ -42,11 +39,9 @@ export type SettleOptions = {
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
- * Settles a write batch attempt whose reply never came, by claiming its receipt over HTTP.
- * The INSERT waits for an original that is still in flight and conflicts with one that
- * committed; when there was none it writes the receipt itself (`fenced`), so the original can
- * never commit afterwards. The SELECT is a new statement, so it sees the original's row
- * (read committed). Retried within the deadline while the database cannot be reached.
+ * Settles an attempt whose reply never came by claiming its receipt: the INSERT waits for an
+ * original in flight and conflicts with one that committed; else it writes a `fenced` receipt so
+ * the original never commits. The SELECT is a new statement, so it sees the original's row.
  */
 export async function settleReceipt(
   config: AppConfig,

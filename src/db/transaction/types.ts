@@ -19,11 +19,9 @@ export type TxOptions = {
 /** The statements of a write batch: drizzle builders (with `.returning()`) or `db.execute(sql)`. */
 export type WriteBatchItems = [BatchItem<'pg'>, ...BatchItem<'pg'>[]];
 
-/** How a route turns a write batch into its answer, with or without the batch's reply. */
+/** The route's answer from the committed batch's results, or by reading when its reply was lost. */
 export type WriteBatchOptions<T extends WriteBatchItems, R> = {
-  /** Builds the route's value from the batch's results (runs after the batch committed). */
   result: (responses: BatchResponse<T>) => R;
-  /** Builds the same value by reading, when the batch committed but its reply was lost. */
   recover: () => Promise<R>;
 };
 
@@ -33,34 +31,24 @@ export type WriteBatch = <T extends WriteBatchItems, R>(
   options: WriteBatchOptions<T, R>,
 ) => Promise<R>;
 
-/**
- * What the transaction middleware gives each handler: one way to the database per shape of work.
- * Nothing opens a connection until it is used, and nothing outlives the request.
- */
+/** What the transaction middleware gives each handler; nothing connects until used. */
 export type TransactionVariables = {
   /**
-   * The request's interactive transaction; later calls return the same one. Nothing is sent
-   * until its first statement, which travels with connect and BEGIN in one burst (so it must be
-   * a single statement). Committed after a 2xx/3xx answer, rolled back otherwise; READ ONLY for
-   * GET/HEAD. On 40001/40P01, and on a connection lost before COMMIT was sent (unless `http()`
-   * was used outside GET/HEAD), the whole request runs again.
+   * The request's interactive transaction (one per request). Its first statement travels with
+   * connect and BEGIN in one burst, so it must be a single statement. Committed after 2xx/3xx;
+   * READ ONLY for GET/HEAD. On 40001/40P01, and on a connection lost before COMMIT was sent
+   * (unless `http()` wrote outside GET/HEAD), the request reruns.
    */
   tx: (options?: TxOptions) => Promise<TxDatabase>;
   /**
-   * The HTTP driver for reads that need no transaction: one round trip per query, each bounded
-   * by statement_timeout. In GET/HEAD a query is retried on a connection failure (as a connect
-   * is), so there it must only read: a write whose reply was lost may have committed. In other
-   * methods a failed query is not retried.
+   * One-round-trip reads outside the transaction. Retried on a connection failure only in
+   * GET/HEAD, so there it must only read: a write whose reply was lost may have committed.
    */
   http: () => HttpDatabase;
   /**
-   * The request's write as one HTTP transaction: its statements, with the configured isolation
-   * level and statement timeout, in one round trip. Committed when the returned promise
-   * resolves: a later throw or 4xx cannot undo it, so every condition that must roll it back
-   * belongs inside the batch. A lost reply is settled by its receipt, never guessed. One per
-   * request, and not together with `tx()`.
-   * @example const todo = await c.var.batch((db) => [db.insert(todos).values(v).returning()],
-   *   { result: ([rows]) => rows[0], recover: () => readTodo(c, v.id) })
+   * The request's write as one HTTP transaction in one round trip, committed when the promise
+   * resolves: a later throw cannot undo it, so every rollback condition belongs inside the batch.
+   * A lost reply is settled by its receipt. One per request, never with `tx()`.
    */
   batch: WriteBatch;
 };
