@@ -129,6 +129,24 @@ describe('a write batch', () => {
     expect(await titlesIn(list.id)).toEqual(['cold start']);
   });
 
+  it('sends a batch again, without a lookup, when a connection cap refused it (53300)', async () => {
+    const list = await createList();
+    const requestId = `wb-${crypto.randomUUID()}`;
+    await endpoint.setFaults({ connectionCap: 0 });
+    const lift = new Promise((resolve) => setTimeout(resolve, 300)).then(() =>
+      endpoint.clearFaults(),
+    );
+    const res = await create(requestId, list.id, 'capped', { DB_MAX_TX_ATTEMPTS: '10' });
+    await lift;
+    expect(res.status).toBe(201);
+    const line = logLineOf(res);
+    expect(line.attempts).toBeGreaterThan(1);
+    expect(line).toMatchObject({ outcome: 'committed', batches: 1 });
+    expect(line.commitLookup).toBeUndefined();
+    expect(await receiptsOf(requestId)).toEqual([false]);
+    expect(await titlesIn(list.id)).toEqual(['capped']);
+  });
+
   it('answers 503 commit_unknown when the outcome cannot be looked up before the deadline', async () => {
     const list = await createList();
     const requestId = `wb-${crypto.randomUUID()}`;

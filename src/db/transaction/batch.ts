@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
 import type { RequestTrace } from '../../trace';
-import { sqlStateOf } from '../classify-error';
+import { classifyDatabaseError, sqlStateOf } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
 import * as schema from '../schema';
@@ -97,24 +97,28 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
         trace.outcome = 'committed';
         return options.result(responses);
       }
-      if (!isAmbiguousBatchFailure(failure)) {
+      // 53300: the endpoint refused the connection, so nothing ran; try again, no lookup needed.
+      const refused = classifyDatabaseError(failure).kind === 'too_many_connections';
+      if (!refused && !isAmbiguousBatchFailure(failure)) {
         trace.outcome = 'rolled_back';
         throw failure;
       }
-      const status = await settleReceipt(config, receipt, {
-        requestId,
-        lockTimeoutMs: boundMs,
-        policy,
-        onAttempt: countRequest,
-      });
-      trace.commitLookup = status === 'not_committed' ? 'aborted' : status;
-      if (status === 'committed') {
-        trace.outcome = 'committed';
-        return options.recover();
-      }
-      if (status === 'unknown') {
-        trace.outcome = 'unknown';
-        throw new CommitUnknownError(failure);
+      if (!refused) {
+        const status = await settleReceipt(config, receipt, {
+          requestId,
+          lockTimeoutMs: boundMs,
+          policy,
+          onAttempt: countRequest,
+        });
+        trace.commitLookup = status === 'not_committed' ? 'aborted' : status;
+        if (status === 'committed') {
+          trace.outcome = 'committed';
+          return options.recover();
+        }
+        if (status === 'unknown') {
+          trace.outcome = 'unknown';
+          throw new CommitUnknownError(failure);
+        }
       }
       trace.outcome = 'rolled_back';
       const waitMs = backoffDelayMs(policy, attempt);
