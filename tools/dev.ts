@@ -114,11 +114,16 @@ function hostOf(url: string): string {
   }
 }
 
+// For migrations only: usually the owner role, so it never becomes a binding of the Worker.
+const NEVER_ON_THE_WORKER = new Set(['DATABASE_URL_DIRECT']);
+
 function readDevVars(): Record<string, string> {
   const fromFile = existsSync('.dev.vars') ? parseEnv(readFileSync('.dev.vars', 'utf8')) : {};
   const vars: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fromFile)) if (value !== undefined) vars[key] = value;
-  for (const key of ['DATABASE_URL', 'DATABASE_URL_DIRECT', 'API_TOKEN']) {
+  for (const [key, value] of Object.entries(fromFile)) {
+    if (value !== undefined && !NEVER_ON_THE_WORKER.has(key)) vars[key] = value;
+  }
+  for (const key of ['DATABASE_URL', 'API_TOKEN']) {
     const value = process.env[key];
     if (value) vars[key] = value;
   }
