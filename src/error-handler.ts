@@ -28,7 +28,7 @@ function dropSuccessHeaders(c: Context<AppEnv>): void {
 }
 
 /** Builds the problem+json response for a problem (secrets redacted from `detail`). */
-export function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
+function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
   dropSuccessHeaders(c);
   const { status } = problem;
   const body: ProblemBody = {

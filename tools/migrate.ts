@@ -53,7 +53,7 @@ export async function applyMigrations(
 }
 
 /** The direct URL from the environment, else from `.dev.vars` in the working directory. */
-export function loadDirectUrl(cwd = process.cwd()): { url: string; source: string } | undefined {
+function loadDirectUrl(cwd = process.cwd()): { url: string; source: string } | undefined {
   const fromEnv = resolveDirectUrl(process.env as DirectUrlSourceVars);
   if (fromEnv) return { url: fromEnv, source: 'environment' };
   const file = join(cwd, '.dev.vars');

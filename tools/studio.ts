@@ -27,7 +27,7 @@ export function isForeignOrigin(origin: string | undefined): boolean {
 }
 
 /** Wraps a server's request listener so foreign Origins get 403 and never reach it. */
-export function guardListener(listener: RequestListener): RequestListener {
+function guardListener(listener: RequestListener): RequestListener {
   return function refuseForeignOrigins(req, res) {
     if (isForeignOrigin(req.headers.origin)) {
       res.writeHead(403, { 'content-type': 'text/plain' });

@@ -12,7 +12,7 @@ export type AllowedMethodsOptions = { routes: () => readonly RouterRoute[] };
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Which methods the routes answer on a path; middleware (ALL) is left out, GET implies HEAD. */
-export function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string) => string[] {
+function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string) => string[] {
   const router = new PatternRouter<string>();
   const methods = new Set<string>();
   for (const route of routes) {

@@ -15,7 +15,7 @@ const TOKEN68 = /^[A-Za-z0-9._~+/-]+=*$/;
 const sha256 = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
 
 /** Constant time: hashing makes both sides 32 bytes, so no length check leaks how much was right. */
-export async function tokensMatch(given: string, expected: string): Promise<boolean> {
+async function tokensMatch(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
   return crypto.subtle.timingSafeEqual(a, b);
 }

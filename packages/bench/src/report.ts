@@ -37,7 +37,7 @@ export function describeMachine(): MachineInfo {
 }
 
 /** Template p50 over baseline p50 for the same route and latency (below 1 is faster). */
-export function ratioToBaseline(all: Measurement[], m: Measurement): number | null {
+function ratioToBaseline(all: Measurement[], m: Measurement): number | null {
   const baseline = all.find(
     (o) => o.worker === 'baseline' && o.route === m.route && o.latencyMs === m.latencyMs,
   );

@@ -32,7 +32,7 @@ const USAGE = `npm run bench -- [--latency 20,0] [--requests 100] [--concurrency
 const TERMINATE_LATENCY_MS = 20;
 
 /** Measures the template, the guide-style baseline and bare Hono on one throwaway local stack. */
-export async function runBench(options: BenchOptions, log: (line: string) => void) {
+async function runBench(options: BenchOptions, log: (line: string) => void) {
   const run = await startLocalRun({
     name: 'bench',
     workers: ['template', 'baseline', 'hello'],

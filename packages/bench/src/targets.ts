@@ -12,7 +12,7 @@ export interface TargetVerdict {
 }
 
 /** The p50 ratio to the baseline at 20 ms each kind of route must stay under. */
-export const RATIO_LIMITS = { read: 0.3, batch: 0.35 } as const;
+const RATIO_LIMITS = { read: 0.3, batch: 0.35 } as const;
 
 /** At most this share of creates may answer 503 while sessions are terminated every 1–2 s. */
 export const TERMINATED_503_LIMIT_PERCENT = 1;
@@ -21,7 +21,7 @@ const find = (all: Measurement[], route: string, worker: string, latencyMs: numb
   all.find((m) => m.route === route && m.worker === worker && m.latencyMs === latencyMs);
 
 /** Round trips a route of this kind may cost: reads and write batches 1, interactive k + 2 or k + 3. */
-export function roundTripLimit(scenario: Scenario): number | null {
+function roundTripLimit(scenario: Scenario): number | null {
   if (scenario.kind === 'read' || scenario.kind === 'batch') return 1;
   if (scenario.kind === 'interactive') {
     return scenario.statements + (scenario.beginMode === 'explicit' ? 3 : 2);

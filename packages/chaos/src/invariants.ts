@@ -10,7 +10,7 @@ import type { OperationOutcome } from './traffic.ts';
  * (src/db/tx-connection.ts). Such writes may or may not be there; they are counted apart,
  * not as violations.
  */
-export const OUTCOME_UNKNOWN_CODES = new Set(['commit_unknown']);
+const OUTCOME_UNKNOWN_CODES = new Set(['commit_unknown']);
 
 /** One broken promise, with enough context to find it (never a secret: titles and ids only). */
 export interface Violation {

@@ -132,7 +132,7 @@ export async function runChaos(
 }
 
 /** The figures a person reads after a run, one per line. */
-export function formatChaosReport(report: ChaosReport): string[] {
+function formatChaosReport(report: ChaosReport): string[] {
   const byInvariant = new Map<string, Violation[]>();
   for (const v of report.violations) {
     byInvariant.set(v.invariant, [...(byInvariant.get(v.invariant) ?? []), v]);

@@ -65,7 +65,7 @@ export async function handleControlRequest(
 }
 
 /** Validates a faults body; throws a 400 naming the first bad field. */
-export function parseFaultSettings(text: string): FaultSettings {
+function parseFaultSettings(text: string): FaultSettings {
   let value: unknown;
   try {
     value = JSON.parse(text);

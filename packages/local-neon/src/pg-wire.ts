@@ -5,8 +5,8 @@ export interface WireMessage {
 }
 
 // Request codes of the untyped startup-phase packets (PostgreSQL protocol docs, "Message Formats").
-export const SSL_REQUEST_CODE = 80877103;
-export const GSSENC_REQUEST_CODE = 80877104;
+const SSL_REQUEST_CODE = 80877103;
+const GSSENC_REQUEST_CODE = 80877104;
 
 // Only the short startup-phase messages are ever inspected; a longer one ends inspection.
 const MAX_INSPECTED_LENGTH = 1024 * 1024;

@@ -28,7 +28,7 @@ const NEON_ISOLATION = {
  * class 08, 57P0x or XX, where the session may have died during COMMIT. Any other SQLSTATE
  * means Postgres rejected a statement and the batch rolled back.
  */
-export function isAmbiguousBatchFailure(error: unknown): boolean {
+function isAmbiguousBatchFailure(error: unknown): boolean {
   const state = sqlStateOf(error);
   if (state === undefined) return true;
   return state.startsWith('08') || state.startsWith('57P0') || state.startsWith('XX');

@@ -187,4 +187,4 @@ export function transactionPrefix(settings: TxSettings): string[] {
  * Asks for the transaction's id, so a COMMIT whose reply is lost can be looked up with
  * `pg_xact_status` (PostgreSQL 13+). Only a read-write transaction has one to ask for.
  */
-export const XACT_ID_STATEMENT = 'SELECT pg_current_xact_id()::text';
+const XACT_ID_STATEMENT = 'SELECT pg_current_xact_id()::text';
