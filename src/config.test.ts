@@ -60,6 +60,15 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ statementTimeoutMs: 0, maxTxAttempts: 10 });
   });
 
+  it('redacts the password as the URL writes it, not only as encodeURIComponent would', () => {
+    const url = 'postgres://app:a%21b%2bc@127.0.0.1:4444/main';
+    const secrets = loadConfig(envWith({ DATABASE_URL: url })).secrets;
+    expect(secrets).toEqual(expect.arrayContaining(['a!b+c', 'a%21b%2bc']));
+    expect(secretsOf(envWith({ DATABASE_URL: url, DB_MAX_TX_ATTEMPTS: 'x' }))).toEqual(
+      expect.arrayContaining(['a!b+c', 'a%21b%2bc']),
+    );
+  });
+
   it('keeps the decoded password for redaction and never puts it in a message', () => {
     expect(loadConfig(envWith({})).secrets).toEqual(['pa%ss', 'pa%25ss']);
     const broken = 'postgres://app:pa%zzss@127.0.0.1:4444/main';

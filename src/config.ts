@@ -94,7 +94,7 @@ function buildConfig(env: Env) {
     retryMaxDelayMs: knobs.DB_RETRY_MAX_DELAY_MS,
     maxTxAttempts: knobs.DB_MAX_TX_ATTEMPTS,
     readsRequireAuth: knobs.READS_REQUIRE_AUTH,
-    secrets: password ? [password, encodeURIComponent(password)] : [], // scrubbed from every log
+    secrets: passwordForms(password, url.password), // scrubbed from every log
   };
 }
 
@@ -110,19 +110,26 @@ export function loadConfig(env: Env): AppConfig {
   return config;
 }
 
+/**
+ * Every way the password can be written: decoded, as the URL spells it (`%21` and `%2b` are not
+ * what `encodeURIComponent` gives back), and re-encoded.
+ */
+function passwordForms(decoded: string, written: string): string[] {
+  return [...new Set([decoded, written, encodeURIComponent(decoded)])].filter(Boolean);
+}
+
 /** The password in `DATABASE_URL`, for redaction; works even when the config is invalid. */
 export function secretsOf(env: Env): string[] {
   try {
     return loadConfig(env).secrets;
   } catch {
-    const password = URL.canParse(String(env.DATABASE_URL))
-      ? new URL(String(env.DATABASE_URL)).password
-      : '';
-    if (!password) return [];
+    const raw = String(env.DATABASE_URL);
+    const written = URL.canParse(raw) ? new URL(raw).password : '';
+    if (!written) return [];
     try {
-      return [decodeURIComponent(password), password];
+      return passwordForms(decodeURIComponent(written), written);
     } catch {
-      return [password];
+      return [written];
     }
   }
 }
