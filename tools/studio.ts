@@ -1,13 +1,15 @@
 /**
  * `npm run db:studio`: drizzle-kit studio, answering only its own web page. Its server sends
  * `Access-Control-Allow-Origin: *` and runs any SQL it is sent, so any site open in the
- * browser could use it; here a request from another Origin gets 403 before it reaches it.
+ * browser could use it; here a request from another Origin, or for a name other than this
+ * machine's, gets 403 before it reaches it.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isOwnHost } from 'local-neon/request-guard';
 
 /** The page drizzle-kit studio opens (`https://local.drizzle.studio`), the one Origin let in. */
 export const STUDIO_ORIGIN = 'https://local.drizzle.studio';
@@ -26,10 +28,14 @@ export function isForeignOrigin(origin: string | undefined): boolean {
   return origin !== undefined && origin !== STUDIO_ORIGIN;
 }
 
-/** Wraps a server's request listener so foreign Origins get 403 and never reach it. */
+/**
+ * Wraps a server's request listener so foreign Origins get 403 and never reach it, and so do
+ * requests for another name (a DNS name rebound to 127.0.0.1 sends its own `Host`, no `Origin`).
+ */
 function guardListener(listener: RequestListener): RequestListener {
   return function refuseForeignOrigins(req, res) {
-    if (isForeignOrigin(req.headers.origin)) {
+    const { origin, host } = req.headers;
+    if (isForeignOrigin(origin) || (host !== undefined && !isOwnHost(host))) {
       res.writeHead(403, { 'content-type': 'text/plain' });
       res.end(`Only ${STUDIO_ORIGIN} may use this server.\n`);
       return;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { findFreePort } from 'local-neon';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -83,6 +84,32 @@ describe('npm run db:studio', () => {
     const answer = await runSql('https://evil.example', `create table ${table} (id int)`);
     expect(answer.status).toBe(403);
     expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await tableExists()).toBe(false);
+  });
+
+  it('refuses SQL sent to a rebound name (no Origin, Host evil.example) with 403', async () => {
+    const body = JSON.stringify({
+      type: 'proxy',
+      data: { sql: `create table ${table} (id int)`, method: 'run', mode: 'object' },
+    });
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const url = new URL(base);
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          headers: { host: `evil.example:${url.port}`, 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.once('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(403);
     expect(await tableExists()).toBe(false);
   });
 

@@ -38,7 +38,8 @@ export function isLoopbackOrigin(origin: string): boolean {
   );
 }
 
-function isOwnHost(host: string, ownHost: string): boolean {
+/** True when a `Host` header names this machine: a loopback name, or `ownHost` (the listen address). */
+export function isOwnHost(host: string, ownHost = '127.0.0.1'): boolean {
   let hostname: string;
   try {
     hostname = new URL(`http://${host}`).hostname;
