@@ -1,9 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { neon } from '@neondatabase/serverless';
+import { Client, neon } from '@neondatabase/serverless';
 import type { Hono } from 'hono';
 import type { EndpointCounters } from 'local-neon';
-import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
 import { applyDriverSettings } from '../../src/db/driver-settings';
@@ -189,4 +189,30 @@ export async function countLists(names: string[]): Promise<number> {
 /** A unique name for data a test owns. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
+}
+
+/**
+ * A superuser session of the harness through the main endpoint (which takes the login from the
+ * URL): it sees every backend in pg_stat_activity, and a file's sibling endpoint counts only the
+ * app's traffic. The caller closes it (`endClient`).
+ */
+export async function harnessSession(): Promise<Client> {
+  const url = new URL(testEnv.DATABASE_URL);
+  const superuser = new URL(inject('postgresUrl'));
+  url.username = superuser.username;
+  url.password = superuser.password;
+  const client = new Client({ connectionString: url.toString() });
+  applyDriverSettings(loadConfig(envWith({ DATABASE_URL: url.toString() })), client);
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** Sessions of `appName` not idle: running a query, or idle in a transaction. */
+export async function busyBackends(session: Client, appName: string): Promise<number> {
+  const { rows } = await session.query(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
+    [appName],
+  );
+  return rows[0].n as number;
 }

@@ -1,17 +1,16 @@
-import { Client } from '@neondatabase/serverless';
+import type { Client } from '@neondatabase/serverless';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
-import { loadConfig } from '../../src/config';
-import { applyDriverSettings } from '../../src/db/driver-settings';
 import { lists } from '../../src/db/schema';
 import { endClient } from '../../src/db/ws-client';
 import {
   buildApp,
-  checkDb,
+  busyBackends,
+  countLists,
   envWith,
+  harnessSession,
   logLineOf,
-  testEnv,
   uniqueName,
   useSiblingEndpoint,
 } from './core-harness';
@@ -72,35 +71,16 @@ const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
 const appName = `driver-shape-${crypto.randomUUID().slice(0, 8)}`;
 const env = () => envWith({ DATABASE_URL: endpoint.databaseUrl, APP_NAME: appName });
 
-async function rowsNamed(name: string): Promise<number> {
-  return (await checkDb().query('select 1 from lists where name = $1', [name])).length;
-}
-
 let admin: Client;
 beforeAll(async () => {
-  // The harness's superuser through the main endpoint (it takes the login from the URL): it sees
-  // every backend in pg_stat_activity, and this file's endpoint counts only the app's traffic.
-  const url = new URL(testEnv.DATABASE_URL);
-  const superuser = new URL(inject('postgresUrl'));
-  url.username = superuser.username;
-  url.password = superuser.password;
-  admin = new Client({ connectionString: url.toString() });
-  applyDriverSettings(loadConfig(envWith({ DATABASE_URL: url.toString() })), admin);
-  admin.on('error', () => {});
-  await admin.connect();
+  admin = await harnessSession();
 });
 afterAll(async () => {
   if (admin) await endClient(admin);
 });
 
 /** Sessions of this file's app still open in a transaction (idle in transaction, or running). */
-async function openTransactions(): Promise<number> {
-  const { rows } = await admin.query(
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
-    [appName],
-  );
-  return rows[0].n as number;
-}
+const openTransactions = () => busyBackends(admin, appName);
 
 /** Posts `name` to `path` on a fresh app, and returns the result with its endpoint round trips. */
 async function post(app: ReturnType<typeof buildApp>, path: string, name: string) {
@@ -119,7 +99,7 @@ describe('the pipelined BEGIN on a changed driver', () => {
     expect(created.status, created.text).toBe(201);
     expect(created.line).toMatchObject({ beginMode: 'pipelined', outcome: 'committed' });
     expect(created.roundTrips).toBe(1 + 2);
-    expect(await rowsNamed(name)).toBe(1);
+    expect(await countLists([name])).toBe(1);
   });
 
   it('falls back to an explicit BEGIN when the active query is hidden: k + 3', async () => {
@@ -129,13 +109,13 @@ describe('the pipelined BEGIN on a changed driver', () => {
     expect(created.status, created.text).toBe(201);
     expect(created.line).toMatchObject({ beginMode: 'explicit', outcome: 'committed' });
     expect(created.roundTrips).toBe(1 + 3);
-    expect(await rowsNamed(name)).toBe(1);
+    expect(await countLists([name])).toBe(1);
 
     const refusedName = uniqueName('shape-hidden-4xx');
     const refused = await post(app, '/ds/refuse', refusedName);
     expect(refused.status).toBe(422);
     expect(refused.line).toMatchObject({ beginMode: 'explicit', outcome: 'rolled_back' });
-    expect(await rowsNamed(refusedName)).toBe(0);
+    expect(await countLists([refusedName])).toBe(0);
     expect(await openTransactions()).toBe(0);
   });
 
@@ -155,7 +135,7 @@ describe('the pipelined BEGIN on a changed driver', () => {
     const created = await post(app, '/ds/create', name);
     expect(created.status, created.text).toBe(201);
     expect(created.line).toMatchObject({ beginMode: 'explicit', outcome: 'committed', runs: 1 });
-    expect(await rowsNamed(name)).toBe(1);
+    expect(await countLists([name])).toBe(1);
     expect(await openTransactions()).toBe(0);
   });
 
@@ -167,7 +147,7 @@ describe('the pipelined BEGIN on a changed driver', () => {
     expect(result.res.headers.get('Content-Type')).toBe('application/problem+json');
     expect(result.body).toMatchObject({ code: 'transaction_unavailable' });
     expect(result.line).toMatchObject({ beginMode: 'pipelined', errorName: 'DriverShapeError' });
-    expect(await rowsNamed(name)).toBe(0);
+    expect(await countLists([name])).toBe(0);
     expect(await openTransactions()).toBe(0);
   });
 

@@ -1,13 +1,18 @@
-import { Client } from '@neondatabase/serverless';
+import type { Client } from '@neondatabase/serverless';
 import { eq } from 'drizzle-orm';
 import { pgTable, uuid } from 'drizzle-orm/pg-core';
 import { Hono } from 'hono';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
-import { loadConfig } from '../../src/config';
-import { applyDriverSettings } from '../../src/db/driver-settings';
 import { endClient } from '../../src/db/ws-client';
-import { buildApp, envWith, logLineOf, testEnv, useSiblingEndpoint } from './core-harness';
+import {
+  buildApp,
+  busyBackends,
+  envWith,
+  harnessSession,
+  logLineOf,
+  useSiblingEndpoint,
+} from './core-harness';
 
 // A table of this file's own, so locking it stalls no other test file running beside this one.
 const PROBE_TABLE = `read_bound_probe_${crypto.randomUUID().replaceAll('-', '')}`;
@@ -40,30 +45,6 @@ const env = () =>
     DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
   });
 
-/**
- * A superuser session of the harness through the main endpoint (which takes the login from the
- * URL and ignores its host), so this file's endpoint counts only the app's round trips.
- */
-async function harnessSession(): Promise<Client> {
-  const url = new URL(testEnv.DATABASE_URL);
-  const superuser = new URL(inject('postgresUrl'));
-  url.username = superuser.username;
-  url.password = superuser.password;
-  const client = new Client({ connectionString: url.toString() });
-  applyDriverSettings(loadConfig(envWith({ DATABASE_URL: url.toString() })), client);
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
-
-async function appQueriesRunning(session: Client): Promise<number> {
-  const { rows } = await session.query(
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
-    [appName],
-  );
-  return rows[0].n as number;
-}
-
 let admin: Client;
 
 beforeAll(async () => {
@@ -92,7 +73,7 @@ describe('a read through c.var.http() on a locked table', () => {
       expect(logLineOf(result)).toMatchObject({ attempts: 1, runs: 1, sqlState: '57014' });
       expect(await endpoint.counters()).toMatchObject({ roundTrips: 1, httpRequests: 1 });
       // PostgreSQL cancelled the query itself: nothing of the app is left waiting on the lock.
-      expect(await appQueriesRunning(locker)).toBe(0);
+      expect(await busyBackends(locker, appName)).toBe(0);
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await endClient(locker);
@@ -109,7 +90,7 @@ describe('a read through c.var.http() on a locked table', () => {
       expect(result.status).toBe(504);
       expect(result.body).toMatchObject({ code: 'statement_timeout' });
       expect(await endpoint.counters()).toMatchObject({ roundTrips: 1 });
-      expect(await appQueriesRunning(locker)).toBe(0);
+      expect(await busyBackends(locker, appName)).toBe(0);
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await endClient(locker);

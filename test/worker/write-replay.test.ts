@@ -5,7 +5,7 @@ import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import {
   buildApp,
-  checkDb,
+  countLists,
   envWith,
   logLineOf,
   uniqueName,
@@ -56,17 +56,13 @@ async function terminateInTheGap(name: string, readOverHttp = false) {
   return pending;
 }
 
-async function rowsNamed(name: string): Promise<number> {
-  return (await checkDb().query('select 1 from lists where name = $1', [name])).length;
-}
-
 describe('a write whose session died before COMMIT', () => {
   it('runs the request again: 201, two runs, exactly one row', async () => {
     const name = uniqueName('replay-terminated');
     const result = await terminateInTheGap(name);
     expect(result.status, result.text).toBe(201);
     expect(logLineOf(result)).toMatchObject({ runs: 2, outcome: 'committed' });
-    expect(await rowsNamed(name)).toBe(1);
+    expect(await countLists([name])).toBe(1);
   });
 
   it('is not run again when an http() query of the same run may have committed', async () => {
@@ -75,6 +71,6 @@ describe('a write whose session died before COMMIT', () => {
     expect(result.status).toBe(503);
     expect(result.body).toMatchObject({ code: 'database_unavailable' });
     expect(logLineOf(result)).toMatchObject({ runs: 1, outcome: 'rolled_back', sqlState: '57P01' });
-    expect(await rowsNamed(name)).toBe(0);
+    expect(await countLists([name])).toBe(0);
   });
 });
