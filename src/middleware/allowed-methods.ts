@@ -12,7 +12,7 @@ export type AllowedMethodsOptions = { routes: () => readonly RouterRoute[] };
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Which methods the routes answer on a path; middleware (ALL) is left out, GET implies HEAD. */
-function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string) => string[] {
+function methodsOf(routes: readonly RouterRoute[]) {
   const router = new PatternRouter<string>();
   const methods = new Set<string>();
   for (const route of routes) {
@@ -24,17 +24,20 @@ function allowedMethodsOf(routes: readonly RouterRoute[]): (path: string) => str
   const ordered = [...methods].sort(
     (a, b) => (METHOD_ORDER.indexOf(a) >>> 0) - (METHOD_ORDER.indexOf(b) >>> 0),
   );
-  return (path) =>
-    ordered.filter((method) => router.match(method === 'HEAD' ? 'GET' : method, path)[0].length);
+  const answers = (method: string, path: string) =>
+    router.match(method === 'HEAD' ? 'GET' : method, path)[0].length > 0;
+  return { answers, allowed: (path: string) => ordered.filter((m) => answers(m, path)) };
 }
 
 /** A 405 with `Allow` (RFC 9110 §15.5.5) for a known path, before auth and body checks can mask it. */
 export function refuseUnsupportedMethods(options: AllowedMethodsOptions) {
-  let allowedMethods: ((path: string) => string[]) | undefined;
+  let methods: ReturnType<typeof methodsOf> | undefined;
   return createMiddleware<AppEnv>(async function refuseUnsupportedMethods(c, next) {
-    allowedMethods ??= allowedMethodsOf(options.routes());
-    const allowed = allowedMethods(c.req.path);
-    if (allowed.length === 0 || allowed.includes(c.req.method)) return next();
+    methods ??= methodsOf(options.routes());
+    // One match for the usual request; the Allow list is built only for a refusal.
+    if (methods.answers(c.req.method, c.req.path)) return next();
+    const allowed = methods.allowed(c.req.path);
+    if (allowed.length === 0) return next();
     throw new ApiError(
       405,
       'method_not_allowed',
