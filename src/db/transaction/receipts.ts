@@ -1,6 +1,6 @@
 import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
 import type { AppConfig } from '../../config';
-import { sqlStateOf } from '../classify-error';
+import { isTransientError, sqlStateOf } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { backoffDelayMs, type RetryPolicy, sleep } from '../retry';
 
@@ -74,7 +74,9 @@ export async function settleReceipt(
       if (!row) return 'unknown';
       return row.fenced ? 'not_committed' : 'committed';
     } catch (error) {
-      if (sqlStateOf(error) === LOCK_NOT_AVAILABLE) return 'unknown';
+      // Still held after lock_timeout, or an error no retry can cure (a wrong password, a
+      // missing table): spending the deadline on it would change nothing.
+      if (sqlStateOf(error) === LOCK_NOT_AVAILABLE || !isTransientError(error)) return 'unknown';
     } finally {
       options.onAttempt?.(Date.now() - started);
     }
