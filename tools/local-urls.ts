@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { credentialsFileOf } from 'local-neon/credentials';
+import { credentialsFileOf, readLoginsSync } from 'local-neon/credentials';
 
 /**
  * Where the database tools (drizzle-kit, `npm run db:seed`) connect when no URL is given:
@@ -16,12 +15,7 @@ type UrlEnv = Record<string, string | undefined>;
 // The password is made per data folder by the first `npm run dev`; before that there is none to
 // read, and the URL carries an empty one (the tool then fails to log in, naming the database).
 function appPasswordOf(dataDir: string): string {
-  try {
-    const stored = JSON.parse(readFileSync(credentialsFileOf(dataDir), 'utf8'));
-    return typeof stored.appPassword === 'string' ? stored.appPassword : '';
-  } catch {
-    return '';
-  }
+  return readLoginsSync(credentialsFileOf(dataDir))?.appPassword ?? '';
 }
 
 /** The local stack's direct PostgreSQL URL (not the local Neon endpoint the Worker uses). */

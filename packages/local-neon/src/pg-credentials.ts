@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LocalSetupError } from './setup-error.ts';
@@ -41,6 +42,15 @@ export async function loadOrCreateLogins(file: string): Promise<LocalLogins> {
   await writeFile(file, `${JSON.stringify(logins, null, 2)}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return logins;
+}
+
+/** The logins stored for a data folder, or undefined when there are none (yet) or not ours. */
+export function readLoginsSync(file: string): LocalLogins | undefined {
+  try {
+    return parseLogins(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function parseLogins(text: string): LocalLogins | undefined {
