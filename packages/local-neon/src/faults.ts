@@ -50,11 +50,6 @@ export class FaultController {
     this.wakeUp();
   }
 
-  /** Whether the next connection attempt will find the compute suspended (asleep or failing). */
-  get suspended(): boolean {
-    return this.asleep || this.failuresLeft === 'forever' || this.failuresLeft > 0;
-  }
-
   /** Waits the injected latency of one round trip. */
   async delay(): Promise<void> {
     if (this.latencyMs > 0) await sleep(this.latencyMs);
