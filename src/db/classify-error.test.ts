@@ -1,6 +1,11 @@
 import { DrizzleQueryError } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { classifyDatabaseError, isTransientError, sqlStateOf } from './classify-error';
+import {
+  classifyDatabaseError,
+  isTransientError,
+  mayHaveCommitted,
+  sqlStateOf,
+} from './classify-error';
 
 const pgError = (code: string, extra: object = {}) =>
   Object.assign(new Error('db said no'), { code, ...extra });
@@ -65,5 +70,24 @@ describe('classifyDatabaseError', () => {
     };
     expect(classifyDatabaseError(chain(5)).kind).toBe('serialization_failure');
     expect(classifyDatabaseError(chain(6)).kind).toBe('unknown');
+  });
+});
+
+describe('mayHaveCommitted', () => {
+  it('is true when no answer says otherwise: no SQLSTATE, a lost connection, a shutdown, XX', () => {
+    for (const error of [
+      new Error('socket hang up'),
+      pgError('08006'),
+      pgError('57P01'),
+      pgError('XX000'),
+    ]) {
+      expect(mayHaveCommitted(error)).toBe(true);
+    }
+  });
+
+  it('is false when Postgres answered with a statement error: the transaction rolled back', () => {
+    for (const code of ['23505', '40001', '57014', '53300', '42P01']) {
+      expect(mayHaveCommitted(pgError(code))).toBe(false);
+    }
   });
 });

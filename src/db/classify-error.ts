@@ -143,3 +143,15 @@ export function isTransientError(error: unknown): boolean {
   const { kind } = classifyDatabaseError(error);
   return kind === 'transient' || kind === 'too_many_connections';
 }
+
+/**
+ * True when a COMMIT (or a write batch, which ends in one) may have committed although no reply
+ * said so: no SQLSTATE at all (a lost or timed-out reply), or class 08, 57P0x or XX, where the
+ * session may have died during COMMIT. Any other SQLSTATE means Postgres rejected a statement,
+ * and the transaction rolled back.
+ */
+export function mayHaveCommitted(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  if (state === undefined) return true;
+  return state.startsWith('08') || state.startsWith('57P0') || state.startsWith('XX');
+}

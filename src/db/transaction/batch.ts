@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
 import type { RequestTrace } from '../../trace';
-import { classifyDatabaseError, sqlStateOf } from '../classify-error';
+import { classifyDatabaseError, mayHaveCommitted } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
 import * as schema from '../schema';
@@ -22,17 +22,6 @@ const NEON_ISOLATION = {
   'repeatable read': 'RepeatableRead',
   serializable: 'Serializable',
 } as const satisfies Record<IsolationLevel, TransactionOptions['isolationLevel']>;
-
-/**
- * True when the batch may have committed although no reply said so: no SQLSTATE at all, or
- * class 08, 57P0x or XX, where the session may have died during COMMIT. Any other SQLSTATE
- * means Postgres rejected a statement and the batch rolled back.
- */
-function isAmbiguousBatchFailure(error: unknown): boolean {
-  const state = sqlStateOf(error);
-  if (state === undefined) return true;
-  return state.startsWith('08') || state.startsWith('57P0') || state.startsWith('XX');
-}
 
 // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
 function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options: () => object) {
@@ -99,7 +88,7 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
       }
       // 53300: the endpoint refused the connection, so nothing ran; try again, no lookup needed.
       const refused = classifyDatabaseError(failure).kind === 'too_many_connections';
-      if (!refused && !isAmbiguousBatchFailure(failure)) {
+      if (!refused && !mayHaveCommitted(failure)) {
         trace.outcome = 'rolled_back';
         throw failure;
       }

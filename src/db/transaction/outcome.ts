@@ -2,7 +2,7 @@ import { neon } from '@neondatabase/serverless';
 import type { AppConfig } from '../../config';
 import { CommitUnknownError } from '../../errors';
 import type { RequestTrace } from '../../trace';
-import { isTransientError, sqlStateOf } from '../classify-error';
+import { mayHaveCommitted } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
 import { sleep } from '../retry';
 
@@ -37,7 +37,7 @@ export async function lookUpCommitStatus(config: AppConfig, xid: string): Promis
 
 /**
  * Settles a COMMIT that got no reply: by its transaction id when it has one and the failure was
- * the connection's (a SQLSTATE of the statement's own means Postgres answered: rethrown).
+ * one that may have committed ({@link mayHaveCommitted}); any other error is rethrown.
  * @returns 'committed' when it was; @throws the original error when it was not, else
  * {@link CommitUnknownError}.
  */
@@ -47,7 +47,7 @@ export async function settleLostCommit(
   error: unknown,
   trace: RequestTrace,
 ): Promise<'committed'> {
-  if (!xid || (sqlStateOf(error) && !isTransientError(error))) throw error;
+  if (!xid || !mayHaveCommitted(error)) throw error;
   const status = await lookUpCommitStatus(config, xid);
   trace.commitLookup = status;
   if (status === 'committed') return 'committed';
