@@ -11,7 +11,6 @@ import { corsFromEnv } from './middleware/cors';
 import { localOnly } from './middleware/local-only';
 import { requestTrace } from './middleware/request-trace';
 import { api } from './routes/api';
-import { health } from './routes/health';
 
 /** `extraRoutes` are mounted before the API (tests' probes); `log` defaults to `console.log`. */
 export type CreateAppOptions = {
@@ -50,7 +49,6 @@ export function createApp(options: CreateAppOptions = {}) {
       prepareClient: options.prepareClient,
     }),
   );
-  app.route('/', health);
   if (options.extraRoutes) app.route('/', options.extraRoutes);
   app.route('/', api);
   app.onError(handleError);
