@@ -59,26 +59,17 @@ async function main() {
   else if (!vars.API_TOKEN)
     say('API_TOKEN is not set: writes will answer 500 configuration_error.');
 
-  // Values go in a file, not on the command line, so wrangler shows them as hidden.
-  await writeFile(GENERATED_VARS, formatVars(vars), { mode: 0o600 });
-  await chmod(GENERATED_VARS, 0o600);
-
-  const wrangler = spawn(
-    process.execPath,
-    [
-      'node_modules/wrangler/bin/wrangler.js',
-      'dev',
-      '--ip',
-      WORKER_IP,
-      '--port',
-      String(WORKER_PORT),
-      '--env-file',
-      GENERATED_VARS,
-      '--show-interactive-dev-session=false',
-    ],
-    { stdio: 'inherit' },
-  );
-  await pidFile.record({ wrangler: wrangler.pid });
+  const wrangler = await startWrangler(vars).catch(async (error: unknown) => {
+    await stopAfterFailure(stack, pidFile);
+    throw error;
+  });
+  try {
+    await pidFile.record({ wrangler: wrangler.pid });
+  } catch (error) {
+    wrangler.kill('SIGTERM');
+    await stopAfterFailure(stack, pidFile);
+    throw error;
+  }
   say(`Worker on http://${WORKER_IP}:${WORKER_PORT} (try /health and /health/db)`);
 
   let stopping = false;
@@ -104,6 +95,38 @@ async function main() {
   setInterval(() => {
     if (process.ppid !== parent) void stop(1);
   }, 1000).unref();
+}
+
+/** Nothing else would stop a PostgreSQL already running when starting the Worker fails. */
+async function stopAfterFailure(
+  stack: LocalStack | undefined,
+  pidFile: { release(): Promise<void> },
+) {
+  await stack?.stop().catch(() => {});
+  await rm(GENERATED_VARS, { force: true });
+  await pidFile.release();
+}
+
+/** Writes the Worker's vars to a 0600 file (so wrangler shows them as hidden) and starts it. */
+async function startWrangler(vars: Record<string, string>) {
+  await writeFile(GENERATED_VARS, formatVars(vars), { mode: 0o600 });
+  await chmod(GENERATED_VARS, 0o600);
+
+  return spawn(
+    process.execPath,
+    [
+      'node_modules/wrangler/bin/wrangler.js',
+      'dev',
+      '--ip',
+      WORKER_IP,
+      '--port',
+      String(WORKER_PORT),
+      '--env-file',
+      GENERATED_VARS,
+      '--show-interactive-dev-session=false',
+    ],
+    { stdio: 'inherit' },
+  );
 }
 
 function hostOf(url: string): string {
