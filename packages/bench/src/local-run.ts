@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort, loadEmbedded } from 'local-neon';
 import type { LocalStack } from 'local-neon/embedded';
@@ -12,9 +12,26 @@ export const WORKER_ENTRIES = {
   template: 'src/index.ts',
   baseline: fileURLToPath(new URL('./baseline-worker.ts', import.meta.url)),
   hello: fileURLToPath(new URL('./hello-worker.ts', import.meta.url)),
+  // Written into the build folder at start: the template's app whose driver shape the BEGIN
+  // hook does not know, so every tx() opens with an explicit BEGIN (see explicit-begin.ts).
+  'template-explicit': 'template-explicit-entry.ts',
 } as const;
 
 export type WorkerName = keyof typeof WORKER_ENTRIES;
+
+/** The entry of the `template-explicit` Worker, importing the template in the working directory. */
+async function writeExplicitEntry(buildDir: string): Promise<string> {
+  const entry = join(buildDir, WORKER_ENTRIES['template-explicit']);
+  const app = JSON.stringify(resolve('src/index.ts'));
+  const hook = JSON.stringify(fileURLToPath(new URL('./explicit-begin.ts', import.meta.url)));
+  await mkdir(buildDir, { recursive: true });
+  await writeFile(
+    entry,
+    `import { createApp } from ${app};\nimport { hideActiveQuery } from ${hook};\n` +
+      'export default { fetch: createApp({ prepareClient: hideActiveQuery }).fetch };\n',
+  );
+  return entry;
+}
 
 export interface LocalRunOptions {
   /** Names the data and build folders under .local/ ("bench", "chaos"). */
@@ -80,9 +97,13 @@ export async function startLocalRun(options: LocalRunOptions): Promise<LocalRun>
       options.workers.map(async (worker) => {
         const logFile = options.logDir ? join(options.logDir, `${worker}.log`) : undefined;
         if (logFile) await writeFile(logFile, '');
+        const entry =
+          worker === 'template-explicit'
+            ? await writeExplicitEntry(buildDir)
+            : WORKER_ENTRIES[worker];
         return startWorker({
           name: worker,
-          entry: WORKER_ENTRIES[worker],
+          entry,
           outDir: `${buildDir}/${worker}`,
           bindings: { ...options.bindings, DATABASE_URL: databaseUrl, API_TOKEN: apiToken },
           logFile,

@@ -35,7 +35,7 @@ const TERMINATE_LATENCY_MS = 20;
 async function runBench(options: BenchOptions, log: (line: string) => void) {
   const run = await startLocalRun({
     name: 'bench',
-    workers: ['template', 'baseline', 'hello'],
+    workers: ['template', 'template-explicit', 'baseline', 'hello'],
     log,
     logDir: join(dirname(options.out), 'workers'),
   });
@@ -52,7 +52,8 @@ async function runBench(options: BenchOptions, log: (line: string) => void) {
       await control.setFaults({ latencyMs });
       for (const scenario of scenarios) {
         for (const worker of scenario.workers) {
-          const url = run.workers.get(worker as WorkerName)?.url;
+          const served = scenario.servedBy?.[worker] ?? (worker as WorkerName);
+          const url = run.workers.get(served)?.url;
           if (!url) continue;
           log(`${latencyMs} ms  ${scenario.label}  ${worker}`);
           measurements.push(await measure(control, url, scenario, worker, latencyMs, options));

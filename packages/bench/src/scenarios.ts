@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { RequestFactory } from './load.ts';
+import type { WorkerName } from './local-run.ts';
 
 /** Rows the read and write scenarios work on, seeded once before the first measurement. */
 export interface BenchData {
@@ -34,6 +35,8 @@ export interface Scenario {
   beginMode?: 'pipelined' | 'explicit';
   makeRequest: RequestFactory;
   workers: readonly string[];
+  /** A column served by another Worker than its name (the template's explicit-BEGIN fallback). */
+  servedBy?: Partial<Record<string, WorkerName>>;
 }
 
 const MOVE_GROUPS = 64;
@@ -200,9 +203,19 @@ export function buildScenarios(data: BenchData, apiToken: string): Scenario[] {
       }),
       workers: dbWorkers,
     },
-    // The interactive fallback (explicit BEGIN, k + 3) goes here as `interactive-create-explicit`
-    // with `beginMode: 'explicit'`, served by a Worker whose transaction middleware is given a
-    // driver shape the BEGIN hook does not recognise; targets.ts already judges it at k + 3.
+    {
+      name: 'interactive-create-explicit',
+      label: 'POST /lists (tx(), explicit BEGIN fallback)',
+      statements: 1,
+      kind: 'interactive',
+      beginMode: 'explicit',
+      makeRequest: () => ({
+        path: '/lists',
+        init: send('POST', { name: `bench ${run} ${created++}` }),
+      }),
+      workers: dbWorkers,
+      servedBy: { template: 'template-explicit' },
+    },
   ];
 }
 
