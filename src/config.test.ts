@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretsOf } from './config';
+import { ConfigError } from './errors';
 
 // wrangler.toml's [vars], as the Worker receives them.
 const VARS = {
@@ -76,5 +77,19 @@ describe('loadConfig', () => {
     expect(secretsOf(envWith({ DATABASE_URL: broken, DB_MAX_TX_ATTEMPTS: 'x' }))).toEqual([
       'pa%zzss',
     ]);
+  });
+
+  it('keeps a failed config per env object: the same ConfigError every time', () => {
+    const env = envWith({ DB_MAX_TX_ATTEMPTS: 'x' });
+    const thrown = () => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        return error;
+      }
+    };
+    const first = thrown();
+    expect(first).toBeInstanceOf(ConfigError);
+    expect(thrown()).toBe(first);
   });
 });

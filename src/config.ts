@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost, readDatabaseUrl } from './database-url';
+import { checkDatabaseUrl, isLoopbackHost, parseDatabaseUrl, passwordForms } from './database-url';
 import { ConfigError } from './errors';
 
 export { isLoopbackHost, isNeonHost, LOCAL_DEV_API_TOKEN } from './database-url';
@@ -69,10 +69,9 @@ function readVars(vars: RawVars): z.output<typeof VarsSchema> {
   throw new ConfigError(`${key} ${issue?.message}; fix it in wrangler.toml [vars].`);
 }
 
-function buildConfig(env: Env) {
-  const vars = env as unknown as RawVars;
-  const { url, password } = readDatabaseUrl(vars);
-  const knobs = readVars(vars);
+function buildConfig(env: Env, parsedUrl: URL | undefined, secrets: string[]) {
+  const url = new URL(checkDatabaseUrl(parsedUrl, env));
+  const knobs = readVars(env as unknown as RawVars);
   url.searchParams.set('application_name', knobs.APP_NAME);
   const isLocal = isLoopbackHost(url.hostname);
   const endpointKind: EndpointKind = isLocal
@@ -94,42 +93,47 @@ function buildConfig(env: Env) {
     retryMaxDelayMs: knobs.DB_RETRY_MAX_DELAY_MS,
     maxTxAttempts: knobs.DB_MAX_TX_ATTEMPTS,
     readsRequireAuth: knobs.READS_REQUIRE_AUTH,
-    secrets: passwordForms(password, url.password), // scrubbed from every log
+    secrets, // scrubbed from every log
   };
 }
 
-const configs = new WeakMap<object, AppConfig>();
+/** What one `env` object holds: its parsed `DATABASE_URL`, and the config or why it failed. */
+type Loaded = { url?: URL; secrets: string[]; config?: AppConfig; error?: unknown };
 
-/** The bindings, validated on first use per `env` object; a {@link ConfigError} never echoes a password. */
-export function loadConfig(env: Env): AppConfig {
-  let config = configs.get(env);
-  if (!config) {
-    config = buildConfig(env);
-    configs.set(env, config);
+const loaded = new WeakMap<object, Loaded>();
+
+// A failure is kept like a success: bindings do not change under a running Worker.
+function load(env: Env): Loaded {
+  let entry = loaded.get(env);
+  if (entry) return entry;
+  const url = parseDatabaseUrl(env.DATABASE_URL);
+  const secrets = url ? passwordForms(url) : [];
+  try {
+    entry = { url, secrets, config: buildConfig(env, url, secrets) };
+  } catch (error) {
+    entry = { url, secrets, error };
   }
+  loaded.set(env, entry);
+  return entry;
+}
+
+/** The bindings, validated once per `env` object; else the same {@link ConfigError} every time. */
+export function loadConfig(env: Env): AppConfig {
+  const { config, error } = load(env);
+  if (!config) throw error;
   return config;
 }
 
-/**
- * Every way the password can be written: decoded, as the URL spells it (`%21` and `%2b` are not
- * what `encodeURIComponent` gives back), and re-encoded.
- */
-function passwordForms(decoded: string, written: string): string[] {
-  return [...new Set([decoded, written, encodeURIComponent(decoded)])].filter(Boolean);
+/** The password in `DATABASE_URL`, for redaction; known even when the config is invalid. */
+export function secretsOf(env: Env): string[] {
+  return load(env).secrets;
 }
 
-/** The password in `DATABASE_URL`, for redaction; works even when the config is invalid. */
-export function secretsOf(env: Env): string[] {
-  try {
-    return loadConfig(env).secrets;
-  } catch {
-    const raw = String(env.DATABASE_URL);
-    const written = URL.canParse(raw) ? new URL(raw).password : '';
-    if (!written) return [];
-    try {
-      return passwordForms(decodeURIComponent(written), written);
-    } catch {
-      return [written];
-    }
-  }
+/**
+ * True when `DATABASE_URL` names a loopback host, even when another var is broken: a broken knob
+ * must not switch the local-only guard off. Without a readable URL no database is reached.
+ */
+export function usesLocalDatabase(env: Env): boolean {
+  const { url } = load(env);
+  return url !== undefined && isLoopbackHost(url.hostname);
 }

@@ -3,6 +3,8 @@ import { ConfigError } from './errors';
 /** The API token `npm run dev` uses when .dev.vars sets none; public, so only for loopback. */
 export const LOCAL_DEV_API_TOKEN = 'local-dev-token';
 
+type DatabaseUrlVars = { DATABASE_URL?: unknown; API_TOKEN?: unknown };
+
 const INSECURE_SSL_MODES = new Set(['disable', 'allow', 'prefer']);
 const URL_SHAPE = 'postgresql://USER:PASSWORD@HOST/DATABASE?sslmode=require';
 
@@ -17,24 +19,49 @@ export function isNeonHost(hostname: string): boolean {
   return /\.neon\.(tech|build)$/i.test(hostname);
 }
 
-type RawVars = Partial<Record<string, unknown>>;
+/** `DATABASE_URL` as a URL, before any check; undefined when it is unset or does not parse. */
+export function parseDatabaseUrl(raw: unknown): URL | undefined {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  return URL.canParse(text) ? new URL(text) : undefined;
+}
+
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every way the URL's password can be written, for redaction: as the URL spells it (`%21` and
+ * `%2b` are not what `encodeURIComponent` gives back), decoded, and re-encoded.
+ */
+export function passwordForms(url: URL): string[] {
+  const plain = decoded(url.password);
+  if (plain === undefined) return [url.password];
+  return [...new Set([plain, url.password, encodeURIComponent(plain)])].filter(Boolean);
+}
 
 function refuse(message: string): never {
   throw new ConfigError(message);
 }
 
-function parseDatabaseUrl(vars: RawVars): URL {
-  const raw = typeof vars.DATABASE_URL === 'string' ? vars.DATABASE_URL.trim() : '';
-  if (!raw) {
+/**
+ * `url` (the parsed `DATABASE_URL`) if it is a postgres URL with user, host and database, TLS for
+ * a remote host, a percent-encoded password and no public local token in front of it; otherwise
+ * a {@link ConfigError} naming the fix. Warns once per host about a direct Neon endpoint.
+ */
+export function checkDatabaseUrl(url: URL | undefined, vars: DatabaseUrlVars): URL {
+  if (!url) {
+    const set = typeof vars.DATABASE_URL === 'string' && vars.DATABASE_URL.trim() !== '';
     refuse(
-      `DATABASE_URL is not set. Set it to your Neon pooled connection string (${URL_SHAPE}): ` +
-        '`wrangler secret put DATABASE_URL` in production, .dev.vars locally.',
+      set
+        ? `DATABASE_URL is not a valid URL; expected ${URL_SHAPE}.`
+        : `DATABASE_URL is not set. Set it to your Neon pooled connection string (${URL_SHAPE}): ` +
+            '`wrangler secret put DATABASE_URL` in production, .dev.vars locally.',
     );
   }
-  if (!URL.canParse(raw)) refuse(`DATABASE_URL is not a valid URL; expected ${URL_SHAPE}.`);
-  const url = new URL(raw);
-  const sslmode = url.searchParams.get('sslmode') ?? '';
-  const remote = !isLoopbackHost(url.hostname);
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     refuse(
       `DATABASE_URL must start with postgres:// or postgresql://, not ${url.protocol}//; ` +
@@ -44,6 +71,8 @@ function parseDatabaseUrl(vars: RawVars): URL {
   if (!url.hostname || !url.username || url.pathname.length <= 1) {
     refuse(`DATABASE_URL needs a user, a host and a database name: ${URL_SHAPE}.`);
   }
+  const remote = !isLoopbackHost(url.hostname);
+  const sslmode = url.searchParams.get('sslmode') ?? '';
   if (remote && INSECURE_SSL_MODES.has(sslmode)) {
     refuse(
       `DATABASE_URL has sslmode=${sslmode} for remote host ${url.hostname}; a remote database ` +
@@ -57,38 +86,27 @@ function parseDatabaseUrl(vars: RawVars): URL {
         'database; set a real token: `wrangler secret put API_TOKEN` (any long random string).',
     );
   }
+  warnIfUnpooled(url.hostname);
+  if (decoded(url.password) === undefined) {
+    refuse(
+      'The DATABASE_URL password must be percent-encoded (a "%" in it is written "%25"); ' +
+        'copy the connection string from the Neon console.',
+    );
+  }
   return url;
 }
 
 const warnedHosts = new Set<string>();
 
-function warnIfUnpooled(url: URL): void {
-  const host = url.hostname;
+function warnIfUnpooled(host: string): void {
   if (!isNeonHost(host) || host.includes('-pooler') || warnedHosts.has(host)) return;
   warnedHosts.add(host);
   console.warn(
     JSON.stringify({
       level: 'warn',
       msg: 'DATABASE_URL points at a direct Neon endpoint; the Worker belongs on the pooled one',
-      host: url.hostname,
+      host,
       fix: 'use the host with "-pooler" (Neon console: Connection pooling on)',
     }),
   );
-}
-
-/**
- * `DATABASE_URL`, checked: a postgres URL with user, host and database; TLS for a remote host;
- * no public local token in front of it; a warning for a direct Neon endpoint; the password decoded.
- */
-export function readDatabaseUrl(vars: RawVars): { url: URL; password: string } {
-  const url = parseDatabaseUrl(vars);
-  warnIfUnpooled(url);
-  try {
-    return { url, password: decodeURIComponent(url.password) };
-  } catch {
-    return refuse(
-      'The DATABASE_URL password must be percent-encoded (a "%" in it is written "%25"); ' +
-        'copy the connection string from the Neon console.',
-    );
-  }
 }

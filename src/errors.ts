@@ -4,9 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 export type AppErrorOptions = { details?: unknown; cause?: unknown };
 
 /**
- * Base of the app's own errors: a stable machine-readable `code`, and a message in the app's own
- * words (never SQL, a parameter or a secret), so it may be logged. It says what happened; the
- * error handler (src/problem.ts) decides the HTTP status.
+ * The app's own errors: a stable `code` and a message in the app's words (never SQL, a parameter
+ * or a secret), so it may be logged. It says what happened; src/problem.ts picks the status.
  */
 export class AppError extends Error {
   override readonly name: string = 'AppError';
@@ -49,7 +48,7 @@ export class ConfigError extends AppError {
   }
 }
 
-/** The handler used the request transaction in a way the middleware forbids; the message says how. */
+/** The handler used the request transaction in a way the middleware forbids. */
 export class TxMisuseError extends AppError {
   override readonly name = 'TxMisuseError';
   constructor(message: string) {
@@ -84,15 +83,14 @@ export class RetriesExhaustedError extends AppError {
   }
 }
 
+const COMMIT_UNKNOWN =
+  'The reply to the commit was lost and the database could not say whether the change was saved.';
+
 /** The connection was lost during COMMIT and the database could not say whether it committed. */
 export class CommitUnknownError extends AppError {
   override readonly name = 'CommitUnknownError';
   constructor(cause: unknown) {
-    super(
-      'commit_unknown',
-      'The reply to the commit was lost and the database could not say whether the change was saved.',
-      { cause },
-    );
+    super('commit_unknown', COMMIT_UNKNOWN, { cause });
   }
 }
 
@@ -108,9 +106,8 @@ export class TransactionAbortedError extends AppError {
 }
 
 /**
- * The database driver's internals differ from what opening the request transaction relies on.
- * Nothing ran outside a transaction: the statement was refused or its session dropped.
- * `canFallBack`: nothing but the startup was sent, so an explicit BEGIN may be tried instead.
+ * The driver's internals differ from what opening the request transaction relies on; nothing ran
+ * outside a transaction. `canFallBack`: only the startup was sent, so an explicit BEGIN may follow.
  */
 export class DriverShapeError extends AppError {
   override readonly name = 'DriverShapeError';

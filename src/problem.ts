@@ -105,35 +105,26 @@ function fromRule([status, code, detail, retryAfter]: Rule, message = ''): Probl
   return { status: status as ContentfulStatusCode, code, detail: detail ?? message, headers };
 }
 
-function fromHttpException(error: HTTPException, contentType: string | null): Problem {
+function fromHttpException({ status, message, res }: HTTPException, request?: Request): Problem {
   const headers: Record<string, string> = {};
-  error.res?.headers.forEach((value, name) => {
+  res?.headers.forEach((value, name) => {
     if (!/^content-(type|length)$/i.test(name)) headers[name] = value;
   });
-  const { status } = error;
-  const title = TITLES[status] ?? 'Error';
-  if (status >= 500) return { status, code: 'internal_error', detail: INTERNAL, headers };
+  const problem = (code: string, detail: string): Problem => ({ status, code, detail, headers });
+  if (status >= 500) return problem('internal_error', INTERNAL);
   if (status === 415) {
     // @hono/zod-openapi refuses a body that is not of the route's declared media type.
-    const got = contentType?.split(';')[0]?.trim().slice(0, 100);
-    const detail = `Content-Type must be application/json, got ${got ? JSON.stringify(got) : 'none'}.`;
-    return { status, code: 'unsupported_media_type', detail, headers };
+    const got = request?.headers.get('Content-Type')?.split(';')[0]?.trim().slice(0, 100);
+    const sent = got ? JSON.stringify(got) : 'none';
+    return problem('unsupported_media_type', `Content-Type must be application/json, got ${sent}.`);
   }
-  if (status === 400 && error.message.startsWith('Malformed JSON')) {
-    return {
-      status,
-      code: 'malformed_json',
-      detail: 'The request body is not valid JSON.',
-      headers,
-    };
+  if (status === 400 && message.startsWith('Malformed JSON')) {
+    return problem('malformed_json', 'The request body is not valid JSON.');
   }
+  const title = TITLES[status];
+  if (!title) return problem('bad_request', message || 'Error');
   const code = status === 413 ? 'payload_too_large' : title.toLowerCase().replaceAll(' ', '_');
-  return {
-    status,
-    code: TITLES[status] ? code : 'bad_request',
-    detail: error.message || title,
-    headers,
-  };
+  return problem(code, message || title);
 }
 
 /**
@@ -149,14 +140,13 @@ export function toProblem(error: unknown, request?: Request): Problem {
   const raw = unwrapQueryError(error);
   const own = raw instanceof AppError ? BY_CODE[raw.code] : undefined;
   if (own) return fromRule(own, (raw as AppError).message);
+  // A handler's own schema.parse(); request validation throws an ApiError (src/validation/hook.ts).
   if (error instanceof Error && error.name === 'ZodError' && 'issues' in error) {
     const issues = error.issues as { path: PropertyKey[]; message: string }[];
     const details = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
     return { ...fromRule([400, 'validation_failed', 'The request is invalid.']), details };
   }
-  if (error instanceof HTTPException) {
-    return fromHttpException(error, request?.headers.get('Content-Type') ?? null);
-  }
+  if (error instanceof HTTPException) return fromHttpException(error, request);
   const { kind, constraint } = classifyDatabaseError(error);
   const problem = fromRule(BY_KIND[kind]);
   problem.detail = problem.detail.replace('{on}', constraint ? ` (constraint ${constraint})` : '');

@@ -35,16 +35,9 @@ export type RequestTrace = {
 
 /** A new trace for a request starting now. */
 export function startTrace(): RequestTrace {
-  const zero = {
-    attempts: 0,
-    batches: 0,
-    runs: 0,
-    connectMs: 0,
-    queryMs: 0,
-    commitMs: 0,
-    waitMs: 0,
-  };
-  return { startedAt: Date.now(), ...zero, outcome: 'none' };
+  const counts = { attempts: 0, batches: 0, runs: 0 };
+  const durations = { connectMs: 0, queryMs: 0, commitMs: 0, waitMs: 0 };
+  return { startedAt: Date.now(), ...counts, ...durations, outcome: 'none' };
 }
 
 /** Milliseconds since the request started. */

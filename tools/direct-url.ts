@@ -1,15 +1,13 @@
 /** Where migrations connect: the direct (non-pooled) endpoint, checked before any connection. */
+import { isLoopbackHost, parseDatabaseUrl, passwordForms } from '../src/database-url.ts';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+// The Worker's own rule, so a URL the tools take for this machine is one the Worker does too.
+export { isLoopbackHost };
+
 const STRICT_SSL_MODES = new Set(['require', 'verify-ca', 'verify-full']);
 
 /** The variables a direct URL can come from (process env, `.dev.vars`). */
 export type DirectUrlSourceVars = { DATABASE_URL_DIRECT?: string; DATABASE_URL?: string };
-
-/** True for hosts that never leave the machine (the local stack). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 /**
  * `DATABASE_URL_DIRECT`, or the pooled `DATABASE_URL` with `-pooler` dropped from its host
@@ -76,14 +74,9 @@ export function describeDatabase(raw: string): string {
   }
 }
 
-/** `text` with the password of `rawUrl` (plain and URL-encoded) masked. */
+/** `text` with the password of `rawUrl` masked in every spelling (a malformed URL leaves it as is). */
 export function redactPassword(text: string, rawUrl: string): string {
-  let password = '';
-  try {
-    password = new URL(rawUrl).password;
-  } catch {
-    return text;
-  }
-  if (!password) return text;
-  return text.replaceAll(decodeURIComponent(password), '***').replaceAll(password, '***');
+  const url = parseDatabaseUrl(rawUrl);
+  const forms = url ? passwordForms(url).sort((a, b) => b.length - a.length) : [];
+  return forms.reduce((redacted, form) => redacted.replaceAll(form, '***'), text);
 }

@@ -17,28 +17,22 @@ export type DatabaseErrorKind =
 /** A classified database error: its kind, and its SQLSTATE and constraint when Postgres sent them. */
 export type DatabaseErrorInfo = { kind: DatabaseErrorKind; sqlState?: string; constraint?: string };
 
+const kindOf = (kind: DatabaseErrorKind, states: string) =>
+  states.split(' ').map((state): [string, DatabaseErrorKind] => [state, kind]);
+
 // PostgreSQL Appendix A. Class 08 (connection exception) and 57P01-57P03 (shutdown, cannot
 // connect now) are what a restarting or waking compute sends.
-const SQLSTATE_KINDS: Record<string, DatabaseErrorKind> = {
-  '08000': 'transient',
-  '08001': 'transient',
-  '08003': 'transient',
-  '08006': 'transient',
-  '57P01': 'transient',
-  '57P02': 'transient',
-  '57P03': 'transient',
-  '53300': 'too_many_connections',
-  '40001': 'serialization_failure',
-  '40P01': 'serialization_failure',
-  '23505': 'unique_violation',
-  '23503': 'foreign_key_violation',
-  '23514': 'check_violation',
-  '23502': 'not_null_violation',
-  '57014': 'statement_timeout',
-  '28000': 'configuration',
-  '28P01': 'configuration',
-  '3D000': 'configuration',
-};
+const SQLSTATE_KINDS = new Map([
+  ...kindOf('transient', '08000 08001 08003 08006 57P01 57P02 57P03'),
+  ...kindOf('too_many_connections', '53300'),
+  ...kindOf('serialization_failure', '40001 40P01'),
+  ...kindOf('unique_violation', '23505'),
+  ...kindOf('foreign_key_violation', '23503'),
+  ...kindOf('check_violation', '23514'),
+  ...kindOf('not_null_violation', '23502'),
+  ...kindOf('statement_timeout', '57014'),
+  ...kindOf('configuration', '28000 28P01 3D000'),
+]);
 
 // Neon's proxy answers these for quota, suspended-project and wrong-endpoint cases;
 // retrying cannot fix them (Neon docs, "Connection errors").
@@ -124,7 +118,7 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorInfo {
   const sqlState = sqlStateOf(error);
   const constraint = constraintOf(error);
   if (sqlState) {
-    const kind = SQLSTATE_KINDS[sqlState];
+    const kind = SQLSTATE_KINDS.get(sqlState);
     if (kind) return { kind, sqlState, constraint };
     // Class 22 (data exception): the input could not be stored as given.
     if (sqlState.startsWith('22')) return { kind: 'invalid_input', sqlState };
@@ -132,9 +126,7 @@ export function classifyDatabaseError(error: unknown): DatabaseErrorInfo {
   const text = messagesOf(error);
   if (PERMANENT_MESSAGE.test(text)) return { kind: 'configuration', sqlState };
   const timedOut = causeChain(error).some((l) => TIMEOUT_NAMES.has(String(l.name)));
-  if (timedOut || TRANSIENT_MESSAGE.test(text)) {
-    return { kind: 'transient', sqlState };
-  }
+  if (timedOut || TRANSIENT_MESSAGE.test(text)) return { kind: 'transient', sqlState };
   return { kind: 'unknown', sqlState, constraint };
 }
 
@@ -145,10 +137,9 @@ export function isTransientError(error: unknown): boolean {
 }
 
 /**
- * True when a COMMIT (or a write batch, which ends in one) may have committed although no reply
- * said so: no SQLSTATE at all (a lost or timed-out reply), or class 08, 57P0x or XX, where the
- * session may have died during COMMIT. Any other SQLSTATE means Postgres rejected a statement,
- * and the transaction rolled back.
+ * True when a COMMIT (or a write batch, which ends in one) may have committed unannounced: no
+ * SQLSTATE (a lost reply), or class 08, 57P0x or XX (the session died). Any other SQLSTATE means
+ * Postgres rejected a statement and the transaction rolled back.
  */
 export function mayHaveCommitted(error: unknown): boolean {
   const state = sqlStateOf(error);

@@ -5,14 +5,24 @@ import type { AppEnv } from '../app-env';
 /** Options of {@link corsFromEnv}. */
 export type CorsOptions = { maxAgeSeconds?: number };
 
-/** The allowed origin for `origin` under a comma-separated `CORS_ORIGINS`, or null. */
-export function pickCorsOrigin(origin: string, configured: string): string | null {
-  const allowed = configured
+/** The entries of a comma-separated `CORS_ORIGINS`, `*` included. */
+function corsOriginsOf(configured = ''): string[] {
+  return configured
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
+}
+
+/** The allowed origin for `origin` under a comma-separated `CORS_ORIGINS`, or null. */
+export function pickCorsOrigin(origin: string, configured: string): string | null {
+  const allowed = corsOriginsOf(configured);
   if (allowed.includes('*')) return '*';
   return allowed.includes(origin) ? origin : null;
+}
+
+/** True when `CORS_ORIGINS` names `origin` itself: `*` admits every page to CORS, but names none. */
+export function isListedCorsOrigin(origin: string, configured?: string): boolean {
+  return origin !== '*' && corsOriginsOf(configured).includes(origin);
 }
 
 /**

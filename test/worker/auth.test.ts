@@ -177,7 +177,8 @@ describe('hardening', () => {
     const reply = await call('POST', '/lists', {
       body: {},
       vars,
-      headers: { Origin: 'https://x.example' },
+      // A loopback page: against the local stack, "*" admits no foreign one (local-only.test.ts).
+      headers: { Origin: 'http://localhost:5173' },
     });
     expectProblem(reply, 400, 'validation_failed');
     expect(reply.headers.get('Access-Control-Allow-Origin')).toBe('*');

@@ -75,6 +75,18 @@ describe('the Worker against the local stack', () => {
     expect(reply.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example');
   });
 
+  it('refuses a foreign Origin when CORS_ORIGINS is "*": "*" lists no page', async () => {
+    const name = uniqueName('star');
+    const reply = await call('POST', '/lists', {
+      body: { name },
+      vars: { CORS_ORIGINS: '*' },
+      headers: { ...AUTH, Origin: 'https://evil.example' },
+    });
+    expectProblem(reply, 403, 'forbidden_origin');
+    expect(reply.headers.get('Access-Control-Allow-Origin')).toBeNull();
+    expect(await db()`select id from lists where name = ${name}`).toHaveLength(0);
+  });
+
   it('accepts loopback names with any port, and IPv6', async () => {
     for (const host of ['127.0.0.1:8787', 'localhost', '127.1.2.3:9', '[::1]:8787']) {
       const reply = await call('GET', '/health', { headers: { Host: host } });
