@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CounterSet } from './counters.ts';
 import type { FailCount, FaultSettings } from './types.ts';
 
 /** What happens to a new connection attempt (a WebSocket session or an HTTP request). */
@@ -23,6 +24,8 @@ export class FaultController {
   private cap: number | null = null;
   private pendingWake: PendingWake | undefined;
   private activeSessions = 0;
+
+  constructor(private readonly counters: CounterSet) {}
 
   merge(faults: FaultSettings): void {
     if (faults.latencyMs !== undefined) this.latencyMs = faults.latencyMs;
@@ -52,7 +55,7 @@ export class FaultController {
 
   /** Waits the injected latency of one round trip. */
   async delay(): Promise<void> {
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    await this.delayBy(this.latencyMs);
   }
 
   /** The latency to add to one round trip, read when the round trip starts. */
@@ -60,10 +63,20 @@ export class FaultController {
     return this.latencyMs;
   }
 
+  /** Waits `latencyMs` read earlier, when its round trip started (a WebSocket burst). */
+  async delayBy(latencyMs: number): Promise<void> {
+    if (latencyMs <= 0) return;
+    this.counters.countDelayedRoundTrip();
+    await sleep(latencyMs);
+  }
+
   /** Applies failCount, then the suspend wait, then the cap; an admitted caller must `release()`. */
   async admit(): Promise<AdmitVerdict> {
     if (this.takeFailure()) return 'compute-unavailable';
-    if (this.asleep) await this.waitForWake();
+    if (this.asleep) {
+      this.counters.countHeldArrival();
+      await this.waitForWake();
+    }
     if (this.cap !== null && this.activeSessions >= this.cap) return 'too-many-clients';
     this.activeSessions += 1;
     return 'admitted';
