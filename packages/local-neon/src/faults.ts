@@ -24,6 +24,8 @@ export class FaultController {
   private cap: number | null = null;
   private pendingWake: PendingWake | undefined;
   private activeSessions = 0;
+  private freezing = false;
+  private readonly frozenPids = new Set<number>();
 
   constructor(private readonly counters: CounterSet) {}
 
@@ -33,6 +35,10 @@ export class FaultController {
     const lose = faults.loseReplies;
     if (lose?.http !== undefined) this.lostRepliesLeft.http = lose.http;
     if (lose?.ws !== undefined) this.lostRepliesLeft.ws = lose.ws;
+    if (faults.freezeBackends !== undefined) {
+      this.freezing = faults.freezeBackends;
+      if (!this.freezing) this.thaw();
+    }
     const suspend = faults.suspend;
     if (suspend?.failCount !== undefined) this.failuresLeft = suspend.failCount;
     if (suspend?.waitMs !== undefined) {
@@ -51,6 +57,30 @@ export class FaultController {
     this.waitMs = 0;
     this.asleep = false;
     this.wakeUp();
+    this.freezing = false;
+    this.thaw();
+  }
+
+  /** Stops the backend `pid` if `freezeBackends` is set; it resumes when the fault is lifted. */
+  freezeIfAsked(pid: number): void {
+    if (!this.freezing || this.frozenPids.has(pid)) return;
+    try {
+      process.kill(pid, 'SIGSTOP');
+      this.frozenPids.add(pid);
+    } catch {
+      // Not ours to signal (a remote PostgreSQL, another user): the session runs unfrozen.
+    }
+  }
+
+  private thaw(): void {
+    for (const pid of this.frozenPids) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Gone already (terminated, or the server stopped): nothing left to resume.
+      }
+    }
+    this.frozenPids.clear();
   }
 
   /** Waits the injected latency of one round trip. */

@@ -76,6 +76,12 @@ export interface FaultSettings {
    * withholds the CommandComplete `COMMIT` (and whatever follows) and drops the session.
    */
   loseReplies?: { http?: FailCount; ws?: FailCount };
+  /**
+   * Freezes (SIGSTOP) each upstream backend as the endpoint learns its pid: a WebSocket session's
+   * after its login, an HTTP request's before its statements. `false` or clearing the faults
+   * resumes them (SIGCONT). Needs a PostgreSQL on this machine that this process may signal.
+   */
+  freezeBackends?: boolean;
 }
 
 /** A running endpoint. Every method acts on this instance only. */

@@ -38,6 +38,7 @@ export class WsSession {
   private writeChain: Promise<void>;
   private serverSpokeLast = true;
   private admitted = false;
+  private freezeChecked = false;
   private finished = false;
   private markClosed = () => {};
   private markFirstMessage = () => {};
@@ -141,6 +142,11 @@ export class WsSession {
   private relayServerData(chunk: Buffer): void {
     this.serverSpokeLast = true;
     const commitAt = this.inspector.inspectServer(chunk);
+    const pid = this.inspector.backendPid;
+    if (pid !== undefined && !this.freezeChecked) {
+      this.freezeChecked = true;
+      this.context.faults.freezeIfAsked(pid);
+    }
     if (commitAt !== -1 && this.context.faults.takeLostReply('ws')) {
       this.loseReply(chunk, commitAt);
     } else if (this.ws.readyState === WebSocket.OPEN) {
