@@ -74,7 +74,10 @@ function parseFaultSettings(text: string): FaultSettings {
   }
   const bad = (field: string) => new SqlRequestError(400, `invalid fault setting: ${field}`);
   if (!isRecord(value)) throw bad('body must be an object');
-  const { latencyMs, suspend, connectionCap, loseReplies } = value;
+  const { latencyMs, suspend, connectionCap, loseReplies, freezeBackends } = value;
+  if (freezeBackends !== undefined && typeof freezeBackends !== 'boolean') {
+    throw bad('freezeBackends');
+  }
   if (latencyMs !== undefined && !isCount(latencyMs)) throw bad('latencyMs');
   if (connectionCap !== undefined && connectionCap !== null && !isCount(connectionCap)) {
     throw bad('connectionCap');

@@ -10,6 +10,8 @@ export class CounterSet {
     httpQueries: 0,
     roundTrips: 0,
     lostReplies: 0,
+    delayedRoundTrips: 0,
+    heldArrivals: 0,
   };
 
   snapshot(): EndpointCounters {
@@ -26,6 +28,8 @@ export class CounterSet {
       httpQueries: 0,
       roundTrips: 0,
       lostReplies: 0,
+      delayedRoundTrips: 0,
+      heldArrivals: 0,
     };
   }
 
@@ -62,5 +66,13 @@ export class CounterSet {
 
   countLostReply(): void {
     this.values.lostReplies += 1;
+  }
+
+  countDelayedRoundTrip(): void {
+    this.values.delayedRoundTrips += 1;
+  }
+
+  countHeldArrival(): void {
+    this.values.heldArrivals += 1;
   }
 }

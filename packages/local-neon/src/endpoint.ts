@@ -16,6 +16,7 @@ import { WsSession } from './ws-session.ts';
 const DEFAULT_PORT = 4444;
 const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_MAX_SIBLINGS = 32;
+const DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Starts a local stand-in for Neon's proxy in front of a real PostgreSQL: the driver's HTTP
@@ -28,11 +29,13 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
   const upstream = { ...options.upstream };
   const log = options.log ?? (() => {});
   const counters = new CounterSet();
-  const faults = new FaultController();
-  const pools = new UpstreamPools(upstream, log);
+  const faults = new FaultController(counters);
+  const connectTimeoutMs = options.upstreamConnectTimeoutMs ?? DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS;
+  const pools = new UpstreamPools(upstream, connectTimeoutMs, log);
   const sessions = new Set<WsSession>();
   const busyBackends = new Set<UpstreamBackend>();
   const siblings = new Map<number, NeonEndpoint>();
+  const startingSiblings = new Set<Promise<NeonEndpoint>>();
   const server = createServer();
   const webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   const sqlContext = {
@@ -71,7 +74,11 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
       if (closing) return socket.destroy();
       webSockets.handleUpgrade(request, socket, head, (ws) => {
         if (closing) return ws.terminate();
-        const session = new WsSession(ws, { upstream, faults, counters, log }, nextSessionId++);
+        const session = new WsSession(
+          ws,
+          { upstream, faults, counters, connectTimeoutMs, log },
+          nextSessionId++,
+        );
         sessions.add(session);
         void session.closed.then(() => sessions.delete(session));
       });
@@ -84,6 +91,8 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
     server.closeAllConnections();
     for (const session of sessions) session.destroy();
     await Promise.all([...sessions].map((session) => session.closed));
+    // A sibling still starting when close() began is closed with the others once it is up.
+    await Promise.allSettled([...startingSiblings]);
     await Promise.all([...siblings.values()].map((sibling) => sibling.close()));
     siblings.clear();
     webSockets.close();
@@ -135,10 +144,20 @@ export async function startNeonEndpoint(options: NeonEndpointOptions): Promise<N
             : `at most ${maxSiblings} sibling endpoints may be open: close one with DELETE /_local/endpoints/:port`,
         );
       }
+      if (closing) throw new SqlRequestError(503, 'this endpoint is closing');
       // Siblings start none of their own, so the cap bounds every server this endpoint can open.
-      const sibling = await startNeonEndpoint({ ...options, host, port: 0, maxSiblings: 0 });
-      siblings.set(sibling.port, sibling);
-      return sibling;
+      const starting = startNeonEndpoint({ ...options, host, port: 0, maxSiblings: 0 }).then(
+        (sibling) => {
+          siblings.set(sibling.port, sibling);
+          return sibling;
+        },
+      );
+      startingSiblings.add(starting);
+      try {
+        return await starting;
+      } finally {
+        startingSiblings.delete(starting);
+      }
     },
   };
   return endpoint;

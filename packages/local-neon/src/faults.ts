@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CounterSet } from './counters.ts';
 import type { FailCount, FaultSettings } from './types.ts';
 
 /** What happens to a new connection attempt (a WebSocket session or an HTTP request). */
@@ -23,6 +24,10 @@ export class FaultController {
   private cap: number | null = null;
   private pendingWake: PendingWake | undefined;
   private activeSessions = 0;
+  private freezing = false;
+  private readonly frozenPids = new Set<number>();
+
+  constructor(private readonly counters: CounterSet) {}
 
   merge(faults: FaultSettings): void {
     if (faults.latencyMs !== undefined) this.latencyMs = faults.latencyMs;
@@ -30,6 +35,10 @@ export class FaultController {
     const lose = faults.loseReplies;
     if (lose?.http !== undefined) this.lostRepliesLeft.http = lose.http;
     if (lose?.ws !== undefined) this.lostRepliesLeft.ws = lose.ws;
+    if (faults.freezeBackends !== undefined) {
+      this.freezing = faults.freezeBackends;
+      if (!this.freezing) this.thaw();
+    }
     const suspend = faults.suspend;
     if (suspend?.failCount !== undefined) this.failuresLeft = suspend.failCount;
     if (suspend?.waitMs !== undefined) {
@@ -48,11 +57,35 @@ export class FaultController {
     this.waitMs = 0;
     this.asleep = false;
     this.wakeUp();
+    this.freezing = false;
+    this.thaw();
+  }
+
+  /** Stops the backend `pid` if `freezeBackends` is set; it resumes when the fault is lifted. */
+  freezeIfAsked(pid: number): void {
+    if (!this.freezing || this.frozenPids.has(pid)) return;
+    try {
+      process.kill(pid, 'SIGSTOP');
+      this.frozenPids.add(pid);
+    } catch {
+      // Not ours to signal (a remote PostgreSQL, another user): the session runs unfrozen.
+    }
+  }
+
+  private thaw(): void {
+    for (const pid of this.frozenPids) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Gone already (terminated, or the server stopped): nothing left to resume.
+      }
+    }
+    this.frozenPids.clear();
   }
 
   /** Waits the injected latency of one round trip. */
   async delay(): Promise<void> {
-    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    await this.delayBy(this.latencyMs);
   }
 
   /** The latency to add to one round trip, read when the round trip starts. */
@@ -60,10 +93,20 @@ export class FaultController {
     return this.latencyMs;
   }
 
+  /** Waits `latencyMs` read earlier, when its round trip started (a WebSocket burst). */
+  async delayBy(latencyMs: number): Promise<void> {
+    if (latencyMs <= 0) return;
+    this.counters.countDelayedRoundTrip();
+    await sleep(latencyMs);
+  }
+
   /** Applies failCount, then the suspend wait, then the cap; an admitted caller must `release()`. */
   async admit(): Promise<AdmitVerdict> {
     if (this.takeFailure()) return 'compute-unavailable';
-    if (this.asleep) await this.waitForWake();
+    if (this.asleep) {
+      this.counters.countHeldArrival();
+      await this.waitForWake();
+    }
     if (this.cap !== null && this.activeSessions >= this.cap) return 'too-many-clients';
     this.activeSessions += 1;
     return 'admitted';

@@ -140,6 +140,7 @@ async function execute(
   let reusable = true;
   const backend = busyBackend(client, login);
   if (backend) context.busyBackends.add(backend);
+  if (backend) context.faults.freezeIfAsked(backend.pid);
   try {
     const [first] = payload.statements;
     const body =

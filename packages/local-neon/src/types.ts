@@ -6,6 +6,11 @@ export interface NeonEndpointOptions {
   port?: number;
   /** The only place bytes are ever relayed to, whatever a client asks for. */
   upstream: { host: string; port: number };
+  /**
+   * How long PostgreSQL has to accept a connection and answer its login, over HTTP and WebSocket;
+   * defaults to 10 s. A client past it gets "Couldn't connect to compute node".
+   */
+  upstreamConnectTimeoutMs?: number;
   /** Largest accepted `/sql` request body; defaults to 10 MB (Neon's limit). */
   maxBodyBytes?: number;
   /** Sibling endpoints `POST /_local/endpoints` may keep open at once; defaults to 32. */
@@ -44,6 +49,10 @@ export interface EndpointCounters {
   roundTrips: number;
   /** Replies dropped by the `loseReplies` fault after the upstream had committed. */
   lostReplies: number;
+  /** Round trips (HTTP requests, handshakes, client bursts) that waited the `latencyMs` fault. */
+  delayedRoundTrips: number;
+  /** Connection attempts (WebSocket or HTTP) held while the compute slept (`suspend.waitMs`). */
+  heldArrivals: number;
 }
 
 /** How many of the next events a fault hits (connection attempts, commits); or all of them. */
@@ -67,6 +76,12 @@ export interface FaultSettings {
    * withholds the CommandComplete `COMMIT` (and whatever follows) and drops the session.
    */
   loseReplies?: { http?: FailCount; ws?: FailCount };
+  /**
+   * Freezes (SIGSTOP) each upstream backend as the endpoint learns its pid: a WebSocket session's
+   * after its login, an HTTP request's before its statements. `false` or clearing the faults
+   * resumes them (SIGCONT). Needs a PostgreSQL on this machine that this process may signal.
+   */
+  freezeBackends?: boolean;
 }
 
 /** A running endpoint. Every method acts on this instance only. */

@@ -20,6 +20,7 @@ export class UpstreamPools {
 
   constructor(
     private readonly upstream: { host: string; port: number },
+    private readonly connectTimeoutMs: number,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -59,7 +60,7 @@ export class UpstreamPools {
       application_name: login.applicationName,
       max: MAX_PER_LOGIN,
       idleTimeoutMillis: IDLE_TIMEOUT_MS,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: this.connectTimeoutMs,
       allowExitOnIdle: true,
     });
     // An idle connection dropped by PostgreSQL (restart, pg_terminate_backend) must not crash us.

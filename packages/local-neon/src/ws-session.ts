@@ -1,5 +1,4 @@
 import { connect, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, WebSocket } from 'ws';
 import type { CounterSet } from './counters.ts';
 import type { FaultController } from './faults.ts';
@@ -18,6 +17,8 @@ export interface SessionContext {
   upstream: { host: string; port: number };
   faults: FaultController;
   counters: CounterSet;
+  /** How long PostgreSQL has to accept the connection and answer the client's first bytes. */
+  connectTimeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -37,6 +38,7 @@ export class WsSession {
   private writeChain: Promise<void>;
   private serverSpokeLast = true;
   private admitted = false;
+  private freezeChecked = false;
   private finished = false;
   private markClosed = () => {};
   private markFirstMessage = () => {};
@@ -85,6 +87,10 @@ export class WsSession {
   private async refuse(refusal: Refusal): Promise<void> {
     this.context.log(`ws #${this.id} refused: ${refusal.code}`);
     await waitWithin(this.firstMessage, STARTUP_WAIT_MS);
+    this.sendRefusal(refusal);
+  }
+
+  private sendRefusal(refusal: Refusal): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(encodeErrorResponse(refusal.severity, refusal.code, refusal.message));
     this.ws.close();
@@ -96,6 +102,16 @@ export class WsSession {
     const socket = connect({ host, port });
     this.upstreamSocket = socket;
     socket.setNoDelay(true);
+    // A frozen PostgreSQL (SIGSTOP) still completes the TCP handshake in the kernel, so the
+    // timeout runs until its first bytes, not just until the connect.
+    const timeoutMs = this.context.connectTimeoutMs;
+    const timer = setTimeout(() => {
+      const silent = new Error(`PostgreSQL did not answer within ${timeoutMs} ms`);
+      if (!socket.connecting) this.sendRefusal(computeUnreachable(silent));
+      socket.destroy(silent);
+    }, timeoutMs);
+    socket.once('data', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
     return new Promise((resolve) => {
       socket.on('error', (error: NodeJS.ErrnoException) => {
         this.context.log(`ws #${this.id} upstream error: ${error.code ?? error.message}`);
@@ -117,7 +133,7 @@ export class WsSession {
     this.inspector.inspectClient(chunk);
     const delayMs = opensBurst ? this.context.faults.latency : 0;
     this.writeChain = this.writeChain.then(async () => {
-      if (delayMs > 0) await sleep(delayMs);
+      await this.context.faults.delayBy(delayMs);
       const socket = this.upstreamSocket;
       if (socket && !socket.destroyed && !socket.connecting) socket.write(chunk);
     });
@@ -126,6 +142,11 @@ export class WsSession {
   private relayServerData(chunk: Buffer): void {
     this.serverSpokeLast = true;
     const commitAt = this.inspector.inspectServer(chunk);
+    const pid = this.inspector.backendPid;
+    if (pid !== undefined && !this.freezeChecked) {
+      this.freezeChecked = true;
+      this.context.faults.freezeIfAsked(pid);
+    }
     if (commitAt !== -1 && this.context.faults.takeLostReply('ws')) {
       this.loseReply(chunk, commitAt);
     } else if (this.ws.readyState === WebSocket.OPEN) {

@@ -36,7 +36,7 @@ async function call(method: string, path: string, body?: unknown) {
 }
 
 describe('GET /_local/counters and POST /_local/counters/reset', () => {
-  it('report the seven counters and zero the totals', async () => {
+  it('report the nine counters and zero the totals', async () => {
     await neon(url)`SELECT 1`;
     const before = await call('GET', '/counters');
     expect(before.status).toBe(200);
@@ -45,6 +45,8 @@ describe('GET /_local/counters and POST /_local/counters/reset', () => {
       roundTrips: expect.any(Number),
     });
     expect(Object.keys(before.body).sort()).toEqual([
+      'delayedRoundTrips',
+      'heldArrivals',
       'httpInFlight',
       'httpQueries',
       'httpRequests',
@@ -66,6 +68,8 @@ describe('GET /_local/counters and POST /_local/counters/reset', () => {
         httpQueries: 0,
         roundTrips: 0,
         lostReplies: 0,
+        delayedRoundTrips: 0,
+        heldArrivals: 0,
       },
     });
   });

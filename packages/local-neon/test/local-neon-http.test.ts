@@ -250,6 +250,8 @@ describe('HTTP counters', () => {
       httpQueries: 4,
       roundTrips: 2,
       lostReplies: 0,
+      delayedRoundTrips: 0,
+      heldArrivals: 0,
     });
   });
 });
