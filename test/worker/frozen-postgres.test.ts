@@ -73,11 +73,12 @@ describe('a frozen PostgreSQL backend (SIGSTOP)', () => {
     const result = await postJson('/f/create', { name }, env());
     expectUnavailable(result);
     expect(logLineOf(result).outcome).not.toBe('committed');
+    expect((await endpoint.counters()).frozenBackends).toBeGreaterThan(0);
     await endpoint.clearFaults();
     await endpoint.waitForIdle();
     await expect.poll(() => busyBackends(admin, appName)).toBe(0);
-    // The driver pipelines BEGIN, INSERT and COMMIT: a backend frozen with them in its socket
-    // may commit once resumed, which only a commit_unknown answer leaves open.
+    // The freeze lands once the endpoint learns the backend's pid: if the INSERT answered first,
+    // COMMIT went to a frozen backend that may apply it on SIGCONT, and only commit_unknown says so.
     const held = await countLists([name]);
     if (result.body.code === 'commit_unknown') expect(held).toBeLessThanOrEqual(1);
     else expect(held).toBe(0);
@@ -88,6 +89,7 @@ describe('a frozen PostgreSQL backend (SIGSTOP)', () => {
     const name = uniqueName('frozen-read');
     const result = await call(`/f/read/${name}`, { env: env() });
     expectUnavailable(result);
+    expect((await endpoint.counters()).frozenBackends).toBeGreaterThan(0);
     await endpoint.clearFaults();
     await endpoint.waitForIdle();
     await expect.poll(() => busyBackends(admin, appName)).toBe(0);

@@ -12,6 +12,7 @@ export class CounterSet {
     lostReplies: 0,
     delayedRoundTrips: 0,
     heldArrivals: 0,
+    frozenBackends: 0,
   };
 
   snapshot(): EndpointCounters {
@@ -30,6 +31,7 @@ export class CounterSet {
       lostReplies: 0,
       delayedRoundTrips: 0,
       heldArrivals: 0,
+      frozenBackends: 0,
     };
   }
 
@@ -74,5 +76,9 @@ export class CounterSet {
 
   countHeldArrival(): void {
     this.values.heldArrivals += 1;
+  }
+
+  countFrozenBackend(): void {
+    this.values.frozenBackends += 1;
   }
 }

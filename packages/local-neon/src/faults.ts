@@ -67,6 +67,7 @@ export class FaultController {
     try {
       process.kill(pid, 'SIGSTOP');
       this.frozenPids.add(pid);
+      this.counters.countFrozenBackend();
     } catch {
       // Not ours to signal (a remote PostgreSQL, another user): the session runs unfrozen.
     }

@@ -53,6 +53,8 @@ export interface EndpointCounters {
   delayedRoundTrips: number;
   /** Connection attempts (WebSocket or HTTP) held while the compute slept (`suspend.waitMs`). */
   heldArrivals: number;
+  /** PostgreSQL backends stopped (SIGSTOP) by the `freezeBackends` fault. */
+  frozenBackends: number;
 }
 
 /** How many of the next events a fault hits (connection attempts, commits); or all of them. */

@@ -46,6 +46,7 @@ describe('GET /_local/counters and POST /_local/counters/reset', () => {
     });
     expect(Object.keys(before.body).sort()).toEqual([
       'delayedRoundTrips',
+      'frozenBackends',
       'heldArrivals',
       'httpInFlight',
       'httpQueries',
@@ -70,6 +71,7 @@ describe('GET /_local/counters and POST /_local/counters/reset', () => {
         lostReplies: 0,
         delayedRoundTrips: 0,
         heldArrivals: 0,
+        frozenBackends: 0,
       },
     });
   });

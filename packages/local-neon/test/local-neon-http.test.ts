@@ -252,6 +252,7 @@ describe('HTTP counters', () => {
       lostReplies: 0,
       delayedRoundTrips: 0,
       heldArrivals: 0,
+      frozenBackends: 0,
     });
   });
 });
