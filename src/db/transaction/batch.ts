@@ -1,11 +1,11 @@
-import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
 import type { RequestTrace } from '../../trace';
 import { classifyDatabaseError, mayHaveCommitted } from '../classify-error';
-import { applyDriverSettings } from '../driver-settings';
-import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import { httpSql } from '../driver-settings';
+import { backOff, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
 import { receiptPrefix, settleReceipt } from './receipts';
 import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } from './types';
@@ -50,8 +50,7 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
   ): Promise<R> {
     const { config, trace, requestId } = context;
     trace.batches += 1;
-    applyDriverSettings(config);
-    const sql = neon(config.databaseUrl) as Sql;
+    const sql = httpSql(config);
     const policy = retryPolicyFor(config, trace.startedAt);
     const boundMs = config.statementTimeoutMs + config.connectTimeoutMs;
     let receipt = '';
@@ -68,36 +67,32 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
       }),
     );
     const db: HttpDatabase = drizzle({ client, schema });
-    const countRequest = (ms: number) => {
-      trace.attempts += 1;
-      trace.queryMs += ms;
-    };
     for (let attempt = 1; ; attempt++) {
       receipt = crypto.randomUUID();
       const items = build(db);
       const started = Date.now();
+      trace.attempts += 1;
       const reply = await db.batch(items).then(
-        (responses) => ({ responses, failure: undefined }),
-        (failure: unknown) => ({ responses: undefined, failure }),
+        (responses) => ({ responses }),
+        (failure: unknown) => ({ failure }),
       );
-      countRequest(Date.now() - started);
-      const { responses, failure } = reply;
-      if (responses) {
+      trace.queryMs += Date.now() - started;
+      if ('responses' in reply) {
         trace.outcome = 'committed';
-        return options.result(responses);
+        return options.result(reply.responses);
       }
+      const { failure } = reply;
       // 53300: the endpoint refused the connection, so nothing ran; try again, no lookup needed.
-      const refused = classifyDatabaseError(failure).kind === 'too_many_connections';
-      if (!refused && !mayHaveCommitted(failure)) {
-        trace.outcome = 'rolled_back';
-        throw failure;
-      }
-      if (!refused) {
+      if (classifyDatabaseError(failure).kind !== 'too_many_connections') {
+        if (!mayHaveCommitted(failure)) {
+          trace.outcome = 'rolled_back';
+          throw failure;
+        }
         const status = await settleReceipt(config, receipt, {
           requestId,
           lockTimeoutMs: boundMs,
           policy,
-          onAttempt: countRequest,
+          trace,
         });
         trace.commitLookup = status === 'not_committed' ? 'aborted' : status;
         if (status === 'committed') {
@@ -110,12 +105,9 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
         }
       }
       trace.outcome = 'rolled_back';
-      const waitMs = backoffDelayMs(policy, attempt);
-      if (attempt >= config.maxTxAttempts || Date.now() + waitMs >= policy.deadlineAt) {
+      if (attempt >= config.maxTxAttempts || !(await backOff(policy, attempt, trace))) {
         throw failure;
       }
-      trace.waitMs += waitMs;
-      await sleep(waitMs);
     }
   };
 }

@@ -1,8 +1,8 @@
-import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig } from '../../config';
 import type { RequestTrace } from '../../trace';
-import { applyDriverSettings } from '../driver-settings';
+import { httpSql } from '../driver-settings';
 import { retryPolicyFor, retryTransient } from '../retry';
 import * as schema from '../schema';
 import type { HttpDatabase } from './types';
@@ -102,7 +102,6 @@ export function createHttpDatabase(
   trace: RequestTrace,
   options: HttpDatabaseOptions,
 ): HttpDatabase {
-  applyDriverSettings(config);
-  const sql = neon(config.databaseUrl) as AnyQueryFunction;
+  const sql = httpSql(config) as AnyQueryFunction;
   return drizzle({ client: wrapQueries(sql, config, trace, options), schema });
 }

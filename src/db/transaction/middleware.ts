@@ -6,7 +6,7 @@ import type { RequestIdVariables } from 'hono/request-id';
 import { type AppConfig, loadConfig } from '../../config';
 import { CommitUnknownError, TxMisuseError } from '../../errors';
 import { clearError, type RequestTrace, startTrace } from '../../trace';
-import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import { backOff, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
 import { createWriteBatch } from './batch';
 import { TxConnection } from './connection';
@@ -144,10 +144,8 @@ async function runHandler(
 
 /**
  * Gives handlers `c.var.tx()`, `c.var.batch()` and `c.var.http()` ({@link TransactionVariables}),
- * commits or rolls back after the handler, and on 40001/40P01 (and a connection lost before
- * COMMIT was sent, see `RunResult`) runs the whole request again through `dispatch`, up to
- * DB_MAX_TX_ATTEMPTS runs within
- * DB_RETRY_DEADLINE_MS.
+ * commits or rolls back after the handler, and runs the whole request again through `dispatch`
+ * when {@link shouldReplay} says so, up to DB_MAX_TX_ATTEMPTS runs within DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
 export function transaction(options: TransactionOptions = {}) {
@@ -176,9 +174,8 @@ export function transaction(options: TransactionOptions = {}) {
       const state: ReplayState = { trace };
       const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
-      const waitMs = backoffDelayMs(retryPolicyFor(config, trace.startedAt), run);
-      trace.waitMs += waitMs;
-      await sleep(waitMs);
+      // Checked after the backoff, not before: a replay must not start past DB_RETRY_DEADLINE_MS.
+      if (!(await backOff(retryPolicyFor(config, trace.startedAt), run, trace))) break;
       const response = await options.dispatch(request, c.env, executionContextOf(c));
       // Assigning undefined first stops Hono from merging the failed run's headers into the new response.
       c.res = undefined;

@@ -1,7 +1,7 @@
 import type { HonoRequest } from 'hono';
 import type { AppConfig } from '../../config';
 import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../../errors';
-import { elapsedMs, type RequestTrace } from '../../trace';
+import type { RequestTrace } from '../../trace';
 import { classifyDatabaseError, unwrapQueryError } from '../classify-error';
 
 /** What a replayed run shares with the run that started the request. */
@@ -51,9 +51,9 @@ export async function buildReplayRequest(
 }
 
 /**
- * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS and the
- * deadline: 40001/40P01 always, a lost connection only when `lossIsSafe`: a safe (read-only)
- * method, or a write whose session died before COMMIT was sent (the server rolls it back).
+ * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS (the
+ * caller checks the deadline): 40001/40P01 always, a lost connection only when `lossIsSafe`: a
+ * safe (read-only) method, or a write whose session died before COMMIT was sent (rolled back).
  */
 export function shouldReplay(
   failure: unknown,
@@ -69,7 +69,7 @@ export function shouldReplay(
   // A write batch that committed must not run again, whatever failed after it.
   if (trace.outcome === 'committed') return false;
   if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
-  if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
+  if (run >= config.maxTxAttempts) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
   // After a lost connection only a run that cannot have committed is safe to run again.
