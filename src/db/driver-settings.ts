@@ -2,25 +2,19 @@ import { type Client, type NeonQueryFunction, neon, neonConfig } from '@neondata
 import type { AppConfig } from '../config';
 import { isLoopbackHost } from '../database-url';
 
-type FetchEndpoint = (
-  host: string,
-  port: number | string,
-  options?: { jwtAuth?: boolean },
-) => string;
-
 let httpRoutingInstalled = false;
 
 // `fetchEndpoint` is global in the driver, so it is installed once and decides per host.
 function installLocalHttpRouting(): void {
   if (httpRoutingInstalled) return;
   httpRoutingInstalled = true;
-  const neonDefault = neonConfig.fetchEndpoint as FetchEndpoint;
-  neonConfig.fetchEndpoint = ((host, port, options) =>
+  const neonDefault = neonConfig.fetchEndpoint;
+  neonConfig.fetchEndpoint = (host, port, options) =>
     isLoopbackHost(host)
       ? `http://${host}:${port}/sql`
       : typeof neonDefault === 'function'
         ? neonDefault(host, port, options)
-        : neonDefault) as FetchEndpoint;
+        : neonDefault;
 }
 
 /** Points the driver at the local endpoint for a loopback `DATABASE_URL`; remote hosts keep TLS. */

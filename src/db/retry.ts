@@ -24,7 +24,7 @@ export function replyTimeoutMs(config: AppConfig): number | undefined {
 }
 
 /** `promise`, or `timeoutError` (after `onTimeout`) if it takes longer than `timeoutMs`. */
-export async function withinReplyTimeout<T>(
+export function withinReplyTimeout<T>(
   promise: Promise<T>,
   timeoutMs: number | undefined,
   onTimeout: () => void = () => {},
@@ -38,11 +38,7 @@ export async function withinReplyTimeout<T>(
       reject(timeoutError(timeoutMs));
     }, timeoutMs);
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The retry policy for a request that started at `startedAt`. */
@@ -65,10 +61,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * Sleeps the backoff after `failedAttempts` failures (at least `floorMs`), counted in `stats`;
- * false, without sleeping, when the next try would start at or past the deadline.
- */
+/** Sleeps the backoff (at least `floorMs`) into `stats`; false if the next try would miss the deadline. */
 export async function backOff(
   policy: RetryPolicy,
   failedAttempts: number,

@@ -16,8 +16,6 @@ export class BatchAbortedError extends AppError {
   }
 }
 
-const connectTimeout = (ms: number) => new ConnectTimeoutError(ms);
-
 const refuseInBatch = refuseNestedTransaction(
   'Each batch of runBatchedJob is already a transaction: run statements on db directly.',
 );
@@ -25,7 +23,7 @@ const refuseInBatch = refuseNestedTransaction(
 /** One batch: do some work in `db` (its own transaction); return false when nothing is left. */
 export type BatchStep = (db: TxDatabase, batch: number) => Promise<boolean>;
 
-/** `maxBatches` bounds one invocation; `statementTimeoutMs` applies per batch. */
+/** `maxBatches` bounds one invocation; `statementTimeoutMs` applies per statement. */
 export type BatchedJobOptions = {
   maxBatches?: number;
   isolationLevel?: IsolationLevel;
@@ -57,7 +55,7 @@ export async function runBatchedJob(
         // With pipelineConnect "password" connect() resolves when the socket opens; the server's
         // answer to the startup (e.g. "compute is suspended") comes with the first query's.
         const ready = candidate.connect().then(() => candidate.query('SELECT 1'));
-        await withinReplyTimeout(ready, timeoutMs, undefined, connectTimeout);
+        await withinReplyTimeout(ready, timeoutMs, undefined, (ms) => new ConnectTimeoutError(ms));
         return candidate;
       } catch (error) {
         void endClient(candidate);

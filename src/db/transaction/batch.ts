@@ -11,6 +11,7 @@ import { receiptPrefix, settleReceipt } from './receipts';
 import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } from './types';
 
 type Sql = NeonQueryFunction<false, false>;
+type Query = ReturnType<Sql['query']>;
 type TransactionOptions = NonNullable<Parameters<Sql['transaction']>[1]>;
 
 /** What a write batch needs from its request (`requestId` is stored with each receipt). */
@@ -23,25 +24,10 @@ const NEON_ISOLATION = {
   serializable: 'Serializable',
 } as const satisfies Record<IsolationLevel, TransactionOptions['isolationLevel']>;
 
-// drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
-function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options: () => object) {
-  const transaction = (async (queries: ReturnType<Sql['query']>[], drizzleOptions?: object) => {
-    const head = prefix();
-    const all = [...head, ...queries] as Parameters<Sql['transaction']>[0];
-    const results = await sql.transaction(all, { ...drizzleOptions, ...options() });
-    return results.slice(head.length);
-  }) as Sql['transaction'];
-  return Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
-    query: sql.query,
-    unsafe: sql.unsafe,
-    transaction,
-  });
-}
-
 /**
  * The request's {@link WriteBatch}: each attempt is one HTTP transaction (statement timeout, a
  * fresh receipt, the route's statements). A lost reply is settled by {@link settleReceipt}:
- * committed → `recover()`; fenced → another attempt; unknown → `commit_unknown`.
+ * committed → `recover()`; fenced (aborted) → another attempt; unknown → `commit_unknown`.
  */
 export function createWriteBatch(context: WriteBatchContext): WriteBatch {
   return async function batch<T extends WriteBatchItems, R>(
@@ -52,27 +38,35 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
     trace.batches += 1;
     const sql = httpSql(config);
     const policy = retryPolicyFor(config, trace.startedAt);
-    const boundMs = config.statementTimeoutMs + config.connectTimeoutMs;
     let receipt = '';
-    const client = batchClient(
-      sql,
-      () => receiptPrefix(sql, receipt, requestId, config.statementTimeoutMs),
-      () => ({
+    // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
+    const transaction = async (queries: Query[], drizzleOptions?: object) => {
+      const prefix = receiptPrefix(sql, receipt, requestId, config.statementTimeoutMs);
+      const all = [...prefix, ...queries] as Parameters<Sql['transaction']>[0];
+      const results = await sql.transaction(all, {
+        ...drizzleOptions,
         isolationLevel: NEON_ISOLATION[config.isolationLevel],
         readOnly: false,
         // statement_timeout 0 turns the limit off; the client then imposes none either.
         ...(config.statementTimeoutMs > 0 && {
-          fetchOptions: { signal: AbortSignal.timeout(boundMs) },
+          fetchOptions: {
+            signal: AbortSignal.timeout(config.statementTimeoutMs + config.connectTimeoutMs),
+          },
         }),
-      }),
-    );
+      });
+      return results.slice(prefix.length);
+    };
+    const client = Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
+      query: sql.query,
+      unsafe: sql.unsafe,
+      transaction: transaction as Sql['transaction'],
+    });
     const db: HttpDatabase = drizzle({ client, schema });
     for (let attempt = 1; ; attempt++) {
       receipt = crypto.randomUUID();
-      const items = build(db);
       const started = Date.now();
       trace.attempts += 1;
-      const reply = await db.batch(items).then(
+      const reply = await db.batch(build(db)).then(
         (responses) => ({ responses }),
         (failure: unknown) => ({ failure }),
       );
@@ -88,13 +82,8 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
           trace.outcome = 'rolled_back';
           throw failure;
         }
-        const status = await settleReceipt(config, receipt, {
-          requestId,
-          lockTimeoutMs: boundMs,
-          policy,
-          trace,
-        });
-        trace.commitLookup = status === 'not_committed' ? 'aborted' : status;
+        const status = await settleReceipt(config, receipt, requestId, trace);
+        trace.commitLookup = status;
         if (status === 'committed') {
           trace.outcome = 'committed';
           return options.recover();

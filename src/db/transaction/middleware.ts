@@ -27,10 +27,7 @@ export type TransactionOptions = {
   dispatch?: DispatchFn;
   /** Methods whose transactions are READ ONLY and may be replayed on a transient failure. */
   readOnlyMethods?: readonly string[];
-  /**
-   * Called with each WebSocket `Client` right after `new Client()`, before the pipelined BEGIN
-   * hooks it or it connects: for instrumentation, and for tests that change the driver's shape.
-   */
+  /** Sees each WebSocket `Client` before it connects: for instrumentation, and driver-shape tests. */
   prepareClient?: (client: Client) => void;
 };
 
@@ -39,16 +36,10 @@ type TransactionEnv = {
   Bindings: Env;
   Variables: TransactionVariables & RequestIdVariables & { trace: RequestTrace };
 };
-/**
- * `nothingCommitted`: the run failed before COMMIT was sent and used nothing else that may
- * have committed, so running it again cannot write twice.
- */
+// `nothingCommitted`: the run failed before COMMIT and nothing else of it may have written.
 type RunResult = { failure?: unknown; fromCommit?: boolean; nothingCommitted?: boolean };
 
-/**
- * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
- * drizzle would send its own BEGIN and COMMIT inside it and commit it half-way.
- */
+/** Stands in for drizzle's `transaction()`, whose own BEGIN/COMMIT would commit ours half-way. */
 export function refuseNestedTransaction(message: string): TxDatabase['transaction'] {
   return (() => {
     throw new TxMisuseError(message);

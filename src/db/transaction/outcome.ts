@@ -32,11 +32,7 @@ export async function lookUpCommitStatus(config: AppConfig, xid: string): Promis
   }
 }
 
-/**
- * Settles a COMMIT that got no reply, by its transaction id, when the failure may have committed
- * ({@link mayHaveCommitted}). @returns 'committed' when it was; @throws the original error when
- * it was not (or could not have), else {@link CommitUnknownError}.
- */
+/** Settles a COMMIT that got no reply by its xid: 'committed', or throws `error` or CommitUnknownError. */
 export async function settleLostCommit(
   config: AppConfig,
   xid: string | undefined,

@@ -3,12 +3,10 @@ import type { AppConfig } from '../../config';
 import type { RequestTrace } from '../../trace';
 import { isTransientError, sqlStateOf } from '../classify-error';
 import { httpSql } from '../driver-settings';
-import { backOff, type RetryPolicy } from '../retry';
+import { backOff, retryPolicyFor } from '../retry';
+import type { CommitStatus } from './outcome';
 
 type Sql = NeonQueryFunction<false, false>;
-
-/** What a lookup established about one write batch attempt. */
-export type ReceiptStatus = 'committed' | 'not_committed' | 'unknown';
 
 /**
  * The statements a write batch sends before its own (`set_config(..., true)` is `SET LOCAL` with
@@ -27,14 +25,6 @@ export function receiptPrefix(
   ];
 }
 
-/** `lockTimeoutMs`: how long to wait for an original still holding the receipt's key. */
-export type SettleOptions = {
-  requestId: string;
-  lockTimeoutMs: number;
-  policy: RetryPolicy;
-  trace: RequestTrace;
-};
-
 // SQLSTATE 55P03 lock_not_available: the original still holds the receipt after lock_timeout.
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -46,9 +36,13 @@ const LOCK_NOT_AVAILABLE = '55P03';
 export async function settleReceipt(
   config: AppConfig,
   receipt: string,
-  { requestId, lockTimeoutMs, policy, trace }: SettleOptions,
-): Promise<ReceiptStatus> {
+  requestId: string,
+  trace: RequestTrace,
+): Promise<CommitStatus> {
   const sql = httpSql(config);
+  const policy = retryPolicyFor(config, trace.startedAt);
+  // Long enough for an original still in flight to end: its statement timeout plus a margin.
+  const lockTimeoutMs = config.statementTimeoutMs + config.connectTimeoutMs;
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
     trace.attempts += 1;
@@ -70,7 +64,7 @@ export async function settleReceipt(
       );
       const row = (results[2] as { fenced: boolean }[])[0];
       if (!row) return 'unknown';
-      return row.fenced ? 'not_committed' : 'committed';
+      return row.fenced ? 'aborted' : 'committed';
     } catch (error) {
       // Still held after lock_timeout, or an error no retry can cure (a wrong password, a
       // missing table): spending the deadline on it would change nothing.

@@ -4,14 +4,8 @@ import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../../error
 import type { RequestTrace } from '../../trace';
 import { classifyDatabaseError, unwrapQueryError } from '../classify-error';
 
-/** What a replayed run shares with the run that started the request. */
-export type ReplayState = {
-  trace: RequestTrace;
-  /** The replayed run's failure, if any (set by its transaction middleware). */
-  error?: unknown;
-  /** Whether that failure came before anything of the run could have committed. */
-  nothingCommitted?: boolean;
-};
+/** What a replayed run shares with the first: the trace, and back from it, how it failed. */
+export type ReplayState = { trace: RequestTrace; error?: unknown; nothingCommitted?: boolean };
 
 // Keyed by the rebuilt Request object, which only this module creates: a client cannot forge it.
 const replays = new WeakMap<Request, ReplayState>();
@@ -24,9 +18,8 @@ export function replayStateOf(request: Request): ReplayState | undefined {
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
 
 /**
- * A copy of the current request for running the handler again, with the same request id.
- * The body comes from Hono's body cache (what the handler read), so it survives a first run;
- * `undefined` when the handler consumed the raw stream itself and the body is gone.
+ * A copy of the request, same request id, for running the handler again. The body comes from
+ * Hono's body cache; `undefined` when the handler consumed the raw stream itself.
  */
 export async function buildReplayRequest(
   req: HonoRequest,
@@ -62,14 +55,13 @@ export function shouldReplay(
   lossIsSafe: boolean,
   trace: RequestTrace,
 ): boolean {
-  // An ApiError is an answer the code chose; an unknown commit must not run twice; exhausted
-  // retries already spent the deadline.
-  if (failure === undefined || failure instanceof ApiError) return false;
-  if (failure instanceof CommitUnknownError) return false;
-  // A write batch that committed must not run again, whatever failed after it.
-  if (trace.outcome === 'committed') return false;
+  // An ApiError is an answer the code chose; an unknown commit or a committed write batch must
+  // not run twice; exhausted retries already spent the deadline.
+  if (failure === undefined || failure instanceof ApiError || run >= config.maxTxAttempts) {
+    return false;
+  }
+  if (failure instanceof CommitUnknownError || trace.outcome === 'committed') return false;
   if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
-  if (run >= config.maxTxAttempts) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
   // After a lost connection only a run that cannot have committed is safe to run again.
