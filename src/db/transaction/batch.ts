@@ -1,4 +1,4 @@
-import type { NeonQueryFunction } from '@neondatabase/serverless';
+import type { HTTPTransactionOptions, NeonQueryFunction } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
@@ -12,7 +12,6 @@ import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } fro
 
 type Sql = NeonQueryFunction<false, false>;
 type Query = ReturnType<Sql['query']>;
-type TransactionOptions = NonNullable<Parameters<Sql['transaction']>[1]>;
 
 /** What a write batch needs from its request (`requestId` is stored with each receipt). */
 export type WriteBatchContext = { config: AppConfig; trace: RequestTrace; requestId: string };
@@ -22,7 +21,7 @@ const NEON_ISOLATION = {
   'read committed': 'ReadCommitted',
   'repeatable read': 'RepeatableRead',
   serializable: 'Serializable',
-} as const satisfies Record<IsolationLevel, TransactionOptions['isolationLevel']>;
+} as const satisfies Record<IsolationLevel, HTTPTransactionOptions<false, false>['isolationLevel']>;
 
 /**
  * The request's {@link WriteBatch}: each attempt is one HTTP transaction (statement timeout, a

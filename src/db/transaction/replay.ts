@@ -15,8 +15,6 @@ export function replayStateOf(request: Request): ReplayState | undefined {
   return replays.get(request);
 }
 
-const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
-
 /**
  * A copy of the request, same request id, for running the handler again. The body comes from
  * Hono's body cache; `undefined` when the handler consumed the raw stream itself.
@@ -31,7 +29,7 @@ export async function buildReplayRequest(
   headers.delete('content-length');
   headers.set('X-Request-Id', requestId);
   let body: ArrayBuffer | undefined;
-  if (!METHODS_WITHOUT_BODY.has(raw.method)) {
+  if (raw.method !== 'GET' && raw.method !== 'HEAD') {
     try {
       body = await req.arrayBuffer();
     } catch {
