@@ -1,30 +1,20 @@
-import { type Client, neonConfig } from '@neondatabase/serverless';
+import { type Client, type NeonQueryFunction, neon, neonConfig } from '@neondatabase/serverless';
 import type { AppConfig } from '../config';
 import { isLoopbackHost } from '../database-url';
 
-type FetchEndpoint = (
-  host: string,
-  port: number | string,
-  options?: { jwtAuth?: boolean },
-) => string;
-
 let httpRoutingInstalled = false;
 
-/**
- * Sends HTTP queries for loopback hosts to the local endpoint over plain http;
- * `fetchEndpoint` is global in the driver, so it is installed once and decides per host:
- * every other host keeps the driver's default (HTTPS to Neon).
- */
+// `fetchEndpoint` is global in the driver, so it is installed once and decides per host.
 function installLocalHttpRouting(): void {
   if (httpRoutingInstalled) return;
   httpRoutingInstalled = true;
-  const neonDefault = neonConfig.fetchEndpoint as FetchEndpoint;
-  neonConfig.fetchEndpoint = ((host, port, options) =>
+  const neonDefault = neonConfig.fetchEndpoint;
+  neonConfig.fetchEndpoint = (host, port, options) =>
     isLoopbackHost(host)
       ? `http://${host}:${port}/sql`
       : typeof neonDefault === 'function'
         ? neonDefault(host, port, options)
-        : neonDefault) as FetchEndpoint;
+        : neonDefault;
 }
 
 /** Points the driver at the local endpoint for a loopback `DATABASE_URL`; remote hosts keep TLS. */
@@ -35,4 +25,10 @@ export function applyDriverSettings(config: AppConfig, client?: Client): void {
   client.neonConfig.wsProxy = (host, port) => `${host}:${port}/v2`;
   client.neonConfig.useSecureWebSocket = false;
   client.neonConfig.pipelineTLS = false;
+}
+
+/** The HTTP driver's query function for `DATABASE_URL`, with {@link applyDriverSettings} applied. */
+export function httpSql(config: AppConfig): NeonQueryFunction<false, false> {
+  applyDriverSettings(config);
+  return neon(config.databaseUrl);
 }

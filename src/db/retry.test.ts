@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelayMs, type RetryPolicy, retryTransient } from './retry';
+import { backOff, backoffDelayMs, type RetryPolicy, retryTransient } from './retry';
 
 const policy = (deadlineInMs: number): RetryPolicy => ({
   deadlineAt: Date.now() + deadlineInMs,
@@ -19,6 +19,31 @@ describe('backoffDelayMs', () => {
     ]);
     vi.spyOn(Math, 'random').mockReturnValue(0);
     expect(backoffDelayMs(policy(0), 3)).toBe(0);
+  });
+});
+
+describe('backOff', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('sleeps the jittered delay and counts it', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const stats = { waitMs: 0 };
+    const waiting = backOff(policy(5_000), 2, stats);
+    await vi.runAllTimersAsync();
+    expect(await waiting).toBe(true);
+    expect(stats.waitMs).toBe(100);
+  });
+
+  it('refuses, without sleeping, a wait that would end at or past the deadline', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const stats = { waitMs: 0 };
+    expect(await backOff(policy(100), 2, stats)).toBe(false);
+    expect(await backOff(policy(5_000), 1, stats, 5_000)).toBe(false);
+    expect(stats.waitMs).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config';
-import { ConnectTimeoutError, ReplyTimeoutError, RetriesExhaustedError } from '../errors';
+import { ReplyTimeoutError, RetriesExhaustedError } from '../errors';
 import { classifyDatabaseError, isTransientError } from './classify-error';
 
 /** How long to keep trying (`deadlineAt`, epoch ms), and how to wait between tries. */
@@ -23,25 +23,22 @@ export function replyTimeoutMs(config: AppConfig): number | undefined {
     : undefined;
 }
 
-/** `promise`, or a {@link ReplyTimeoutError} (after `onTimeout`) if it takes longer than `timeoutMs`. */
-export async function withinReplyTimeout<T>(
+/** `promise`, or `timeoutError` (after `onTimeout`) if it takes longer than `timeoutMs`. */
+export function withinReplyTimeout<T>(
   promise: Promise<T>,
   timeoutMs: number | undefined,
   onTimeout: () => void = () => {},
+  timeoutError: (ms: number) => Error = (ms) => new ReplyTimeoutError(ms),
 ): Promise<T> {
   if (timeoutMs === undefined) return promise;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout();
-      reject(new ReplyTimeoutError(timeoutMs));
+      reject(timeoutError(timeoutMs));
     }, timeoutMs);
   });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The retry policy for a request that started at `startedAt`. */
@@ -64,13 +61,27 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Sleeps the backoff (at least `floorMs`) into `stats`; false if the next try would miss the deadline. */
+export async function backOff(
+  policy: RetryPolicy,
+  failedAttempts: number,
+  stats: Pick<RetryStats, 'waitMs'>,
+  floorMs = 0,
+): Promise<boolean> {
+  const waitMs = Math.max(backoffDelayMs(policy, failedAttempts), floorMs);
+  if (Date.now() + waitMs >= policy.deadlineAt) return false;
+  stats.waitMs += waitMs;
+  await sleep(waitMs);
+  return true;
+}
+
 /** Runs `attempt` until it succeeds, fails permanently, or the deadline leaves no room. */
 export async function retryTransient<T>(
   attempt: (timeoutMs: number) => Promise<T>,
   policy: RetryPolicy,
   stats: RetryStats,
 ): Promise<T> {
-  let lastError: unknown = new ConnectTimeoutError(0);
+  let lastError: unknown;
   for (let tries = 1; ; tries++) {
     // The first attempt always gets the whole connect timeout: a request that spent the deadline
     // on its own work before its first query has not tried the database yet.
@@ -84,14 +95,11 @@ export async function retryTransient<T>(
     } catch (error) {
       if (!isTransientError(error)) throw error;
       lastError = error;
-      const delayMs = backoffDelayMs(policy, tries);
       // A 53300 (too many connections) waits at least the base delay: the server is busy, not asleep.
-      const floorMs =
-        classifyDatabaseError(error).kind === 'too_many_connections' ? policy.baseDelayMs : 0;
-      const waitMs = Math.max(delayMs, floorMs);
-      if (Date.now() + waitMs >= policy.deadlineAt) throw new RetriesExhaustedError(tries, error);
-      stats.waitMs += waitMs;
-      await sleep(waitMs);
+      const busy = classifyDatabaseError(error).kind === 'too_many_connections';
+      if (!(await backOff(policy, tries, stats, busy ? policy.baseDelayMs : 0))) {
+        throw new RetriesExhaustedError(tries, error);
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@neondatabase/serverless';
-import { sleep } from './retry';
+import { withinReplyTimeout } from './retry';
 
 // Bounds the wait for a polite close; a socket that does not close goes with the request.
 const CLOSE_TIMEOUT_MS = 2_000;
@@ -19,6 +19,6 @@ export function dropClient(client: Client): void {
 export async function endClient(client: Client): Promise<void> {
   // Coalesced, the Terminate would be sent after close ("Can't call WebSocket send() after close()").
   client.neonConfig.coalesceWrites = false;
-  await Promise.race([client.end().catch(() => {}), sleep(CLOSE_TIMEOUT_MS)]);
+  await withinReplyTimeout(client.end(), CLOSE_TIMEOUT_MS).catch(() => {});
   dropClient(client);
 }

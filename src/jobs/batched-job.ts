@@ -2,10 +2,10 @@ import { Client } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import { type IsolationLevel, loadConfig } from '../config';
 import { applyDriverSettings } from '../db/driver-settings';
-import { retryPolicyFor, retryTransient, sleep } from '../db/retry';
+import { replyTimeoutMs, retryPolicyFor, retryTransient, withinReplyTimeout } from '../db/retry';
 import * as schema from '../db/schema';
 import { beginStatements, refuseNestedTransaction, type TxDatabase } from '../db/transaction';
-import { endClient } from '../db/ws-client';
+import { dropClient, endClient } from '../db/ws-client';
 import { AppError, ConnectTimeoutError } from '../errors';
 
 /** A statement failed inside a batch (and was caught), so COMMIT rolled the batch back. */
@@ -23,7 +23,7 @@ const refuseInBatch = refuseNestedTransaction(
 /** One batch: do some work in `db` (its own transaction); return false when nothing is left. */
 export type BatchStep = (db: TxDatabase, batch: number) => Promise<boolean>;
 
-/** `maxBatches` bounds one invocation; `statementTimeoutMs` applies per batch. */
+/** `maxBatches` bounds one invocation; `statementTimeoutMs` applies per statement. */
 export type BatchedJobOptions = {
   maxBatches?: number;
   isolationLevel?: IsolationLevel;
@@ -45,16 +45,17 @@ export async function runBatchedJob(
 ): Promise<BatchedJobReport> {
   const config = loadConfig(env);
   const maxBatches = options.maxBatches ?? 100;
+  const statementTimeoutMs = options.statementTimeoutMs ?? config.statementTimeoutMs;
   const client = await retryTransient(
     async (timeoutMs) => {
       const candidate = new Client({ connectionString: config.databaseUrl });
       candidate.on('error', () => {});
       applyDriverSettings(config, candidate);
-      const timeout = sleep(timeoutMs).then(() => {
-        throw new ConnectTimeoutError(timeoutMs);
-      });
       try {
-        await Promise.race([candidate.connect().then(() => candidate.query('SELECT 1')), timeout]);
+        // With pipelineConnect "password" connect() resolves when the socket opens; the server's
+        // answer to the startup (e.g. "compute is suspended") comes with the first query's.
+        const ready = candidate.connect().then(() => candidate.query('SELECT 1'));
+        await withinReplyTimeout(ready, timeoutMs, undefined, (ms) => new ConnectTimeoutError(ms));
         return candidate;
       } catch (error) {
         void endClient(candidate);
@@ -64,28 +65,26 @@ export async function runBatchedJob(
     retryPolicyFor(config, Date.now()),
     { attempts: 0, waitMs: 0 },
   );
-  const db = drizzle({ client, schema });
+  // A silently dead socket would otherwise hang the job; dropping it rolls the batch back.
+  const replyMs = replyTimeoutMs({ ...config, statementTimeoutMs });
+  const query = (text: unknown, values?: unknown[]) =>
+    withinReplyTimeout(client.query(text as string, values), replyMs, () => dropClient(client));
+  const db = drizzle({ client: { query } as never, schema });
   db.transaction = refuseInBatch;
   const begin = beginStatements({
     isolationLevel: options.isolationLevel ?? config.isolationLevel,
     readOnly: false,
-    statementTimeoutMs: options.statementTimeoutMs ?? config.statementTimeoutMs,
+    statementTimeoutMs,
   }).join('; ');
   let batches = 0;
   try {
-    for (let more = true; more; ) {
+    for (let more = true; more; batches += 1) {
       if (batches >= maxBatches) return { batches, finished: false };
-      await client.query(begin);
-      try {
-        more = await step(db, batches);
-        const reply = await client.query('COMMIT');
-        // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
-        if (reply.command !== 'COMMIT') throw new BatchAbortedError(batches);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      }
-      batches += 1;
+      await query(begin);
+      more = await step(db, batches);
+      // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error. A batch
+      // that fails needs no ROLLBACK either: ending the session rolls it back.
+      if ((await query('COMMIT')).command !== 'COMMIT') throw new BatchAbortedError(batches);
     }
     return { batches, finished: true };
   } finally {

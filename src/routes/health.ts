@@ -1,27 +1,43 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { neon } from '@neondatabase/serverless';
 import type { AppEnv } from '../app-env';
 import { loadConfig } from '../config';
 import { classifyDatabaseError } from '../db/classify-error';
-import { applyDriverSettings } from '../db/driver-settings';
+import { httpSql } from '../db/driver-settings';
 import { ApiError } from '../errors';
 import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../problem';
-import { jsonResponse, problemResponses } from './openapi-builders';
+import { jsonResponse, ProblemSchema } from './openapi-builders';
 
 const LivenessSchema = z.object({ status: z.literal('ok') }).openapi('Liveness');
+
+const probeFields = {
+  driver: z.literal('http'),
+  endpoint: z.enum(['pooled', 'direct', 'local']),
+  attempts: z.number().int().openapi({ description: 'Always 1: the check never retries.' }),
+};
 
 const ReadinessSchema = z
   .object({
     status: z.literal('ok'),
     database: z.object({
       latencyMs: z.number().int().openapi({ description: 'Time of the SELECT 1 round trip.' }),
-      driver: z.literal('http'),
-      endpoint: z.enum(['pooled', 'direct', 'local']),
       serverVersion: z.string().openapi({ example: '17.5' }),
-      attempts: z.number().int().openapi({ description: 'Always 1: the check never retries.' }),
+      ...probeFields,
     }),
   })
   .openapi('Readiness');
+
+// Not an extension of Problem (an allOf): its `errors` are validation failures, these are not.
+const HealthProblemSchema = ProblemSchema.omit({ errors: true })
+  .extend({
+    errors: z.array(
+      z.object({
+        reason: z.string().openapi({ description: 'The error kind, e.g. `transient`.' }),
+        sqlState: z.string().optional(),
+        ...probeFields,
+      }),
+    ),
+  })
+  .openapi('HealthProblem');
 
 const liveness = createRoute({
   operationId: 'checkLiveness',
@@ -42,7 +58,10 @@ const readiness = createRoute({
   security: [],
   responses: {
     200: jsonResponse('The database answered.', ReadinessSchema),
-    ...problemResponses(503),
+    503: {
+      description: 'The database did not answer; retry after `Retry-After` seconds.',
+      content: { 'application/problem+json': { schema: HealthProblemSchema } },
+    },
   },
 });
 
@@ -58,38 +77,28 @@ health.openapi(readiness, async (c) => {
   const trace = c.var.trace;
   const started = Date.now();
   trace.attempts += 1;
+  const probe = {
+    driver: 'http',
+    endpoint: config.endpointKind,
+    attempts: trace.attempts,
+  } as const;
   try {
-    applyDriverSettings(config);
-    const sql = neon(config.databaseUrl, {
-      fetchOptions: { signal: AbortSignal.timeout(config.connectTimeoutMs) },
-    });
-    const rows = await sql.query(
+    const rows = await httpSql(config).query(
       "SELECT 1 AS ok, current_setting('server_version') AS server_version",
+      [],
+      { fetchOptions: { signal: AbortSignal.timeout(config.connectTimeoutMs) } },
     );
-    const database: z.infer<typeof ReadinessSchema>['database'] = {
-      latencyMs: Date.now() - started,
-      driver: 'http',
-      endpoint: config.endpointKind,
-      serverVersion: String(rows[0]?.server_version ?? ''),
-      attempts: trace.attempts,
-    };
-    trace.queryMs += database.latencyMs;
-    return c.json({ status: 'ok' as const, database }, 200);
+    const latencyMs = Date.now() - started;
+    trace.queryMs += latencyMs;
+    const serverVersion = String(rows[0]?.server_version ?? '');
+    return c.json({ status: 'ok' as const, database: { latencyMs, serverVersion, ...probe } }, 200);
   } catch (error) {
     // 503, never 200: a monitor must see an unhealthy database. Only the error's kind is shown.
     const { kind, sqlState } = classifyDatabaseError(error);
     throw new ApiError(503, 'database_unavailable', 'The database did not answer SELECT 1.', {
       cause: error,
       headers: { 'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS) },
-      details: [
-        {
-          reason: kind,
-          sqlState,
-          driver: 'http',
-          endpoint: config.endpointKind,
-          attempts: trace.attempts,
-        },
-      ],
+      details: [{ reason: kind, sqlState, ...probe }],
     });
   }
 });

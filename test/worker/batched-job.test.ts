@@ -6,10 +6,18 @@ import {
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { lists } from '../../src/db/schema';
+import { endClient } from '../../src/db/ws-client';
 import worker from '../../src/index';
 import { BatchAbortedError, runBatchedJob } from '../../src/jobs/batched-job';
 import { IDEMPOTENCY_KEYS, purgeExpired, TX_RECEIPTS } from '../../src/jobs/purge-expired';
-import { checkDb, envWith, uniqueName, useSiblingEndpoint } from './core-harness';
+import {
+  busyBackends,
+  checkDb,
+  envWith,
+  harnessSession,
+  uniqueName,
+  useSiblingEndpoint,
+} from './core-harness';
 
 const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
 let env: Env;
@@ -80,6 +88,38 @@ describe('runBatchedJob', () => {
   it('stops at maxBatches and says work is left', async () => {
     const report = await runBatchedJob(env, async () => true, { maxBatches: 2 });
     expect(report).toEqual({ batches: 2, finished: false });
+  });
+
+  it('drops a connection whose reply does not come, losing only the current batch', async () => {
+    const prefix = uniqueName('batch-silent');
+    const appName = `batch-silent-${crypto.randomUUID().slice(0, 8)}`;
+    const quick = envWith({
+      DATABASE_URL: endpoint.databaseUrl,
+      APP_NAME: appName,
+      DB_CONNECT_TIMEOUT_MS: '200',
+    });
+    const job = runBatchedJob(
+      quick,
+      async (db, batch) => {
+        // From batch 1 on, the endpoint holds each message longer than the reply bound.
+        if (batch === 1) await endpoint.setFaults({ latencyMs: 1_500 });
+        await db.insert(lists).values({ name: `${prefix}-${batch}` });
+        return true;
+      },
+      { statementTimeoutMs: 200 },
+    );
+    await expect(job).rejects.toMatchObject({ cause: { name: 'ReplyTimeoutError' } });
+    const admin = await harnessSession();
+    try {
+      // The held INSERT reaches its session late, which then closes and rolls it back.
+      await vi.waitFor(async () => expect(await busyBackends(admin, appName)).toBe(0), {
+        timeout: 5_000,
+        interval: 50,
+      });
+    } finally {
+      await endClient(admin);
+    }
+    expect(await countNames(prefix)).toBe(1);
   });
 
   it('waits out a cold start before the first batch', async () => {

@@ -1,17 +1,17 @@
-import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { HTTPTransactionOptions, NeonQueryFunction } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
 import type { RequestTrace } from '../../trace';
 import { classifyDatabaseError, mayHaveCommitted } from '../classify-error';
-import { applyDriverSettings } from '../driver-settings';
-import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import { httpSql } from '../driver-settings';
+import { backOff, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
 import { receiptPrefix, settleReceipt } from './receipts';
 import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } from './types';
 
 type Sql = NeonQueryFunction<false, false>;
-type TransactionOptions = NonNullable<Parameters<Sql['transaction']>[1]>;
+type Query = ReturnType<Sql['query']>;
 
 /** What a write batch needs from its request (`requestId` is stored with each receipt). */
 export type WriteBatchContext = { config: AppConfig; trace: RequestTrace; requestId: string };
@@ -21,27 +21,12 @@ const NEON_ISOLATION = {
   'read committed': 'ReadCommitted',
   'repeatable read': 'RepeatableRead',
   serializable: 'Serializable',
-} as const satisfies Record<IsolationLevel, TransactionOptions['isolationLevel']>;
-
-// drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
-function batchClient(sql: Sql, prefix: () => ReturnType<Sql['query']>[], options: () => object) {
-  const transaction = (async (queries: ReturnType<Sql['query']>[], drizzleOptions?: object) => {
-    const head = prefix();
-    const all = [...head, ...queries] as Parameters<Sql['transaction']>[0];
-    const results = await sql.transaction(all, { ...drizzleOptions, ...options() });
-    return results.slice(head.length);
-  }) as Sql['transaction'];
-  return Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
-    query: sql.query,
-    unsafe: sql.unsafe,
-    transaction,
-  });
-}
+} as const satisfies Record<IsolationLevel, HTTPTransactionOptions<false, false>['isolationLevel']>;
 
 /**
  * The request's {@link WriteBatch}: each attempt is one HTTP transaction (statement timeout, a
  * fresh receipt, the route's statements). A lost reply is settled by {@link settleReceipt}:
- * committed → `recover()`; fenced → another attempt; unknown → `commit_unknown`.
+ * committed → `recover()`; fenced (aborted) → another attempt; unknown → `commit_unknown`.
  */
 export function createWriteBatch(context: WriteBatchContext): WriteBatch {
   return async function batch<T extends WriteBatchItems, R>(
@@ -50,56 +35,54 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
   ): Promise<R> {
     const { config, trace, requestId } = context;
     trace.batches += 1;
-    applyDriverSettings(config);
-    const sql = neon(config.databaseUrl) as Sql;
+    const sql = httpSql(config);
     const policy = retryPolicyFor(config, trace.startedAt);
-    const boundMs = config.statementTimeoutMs + config.connectTimeoutMs;
     let receipt = '';
-    const client = batchClient(
-      sql,
-      () => receiptPrefix(sql, receipt, requestId, config.statementTimeoutMs),
-      () => ({
+    // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
+    const transaction = async (queries: Query[], drizzleOptions?: object) => {
+      const prefix = receiptPrefix(sql, receipt, requestId, config.statementTimeoutMs);
+      const all = [...prefix, ...queries] as Parameters<Sql['transaction']>[0];
+      const results = await sql.transaction(all, {
+        ...drizzleOptions,
         isolationLevel: NEON_ISOLATION[config.isolationLevel],
         readOnly: false,
         // statement_timeout 0 turns the limit off; the client then imposes none either.
         ...(config.statementTimeoutMs > 0 && {
-          fetchOptions: { signal: AbortSignal.timeout(boundMs) },
+          fetchOptions: {
+            signal: AbortSignal.timeout(config.statementTimeoutMs + config.connectTimeoutMs),
+          },
         }),
-      }),
-    );
-    const db: HttpDatabase = drizzle({ client, schema });
-    const countRequest = (ms: number) => {
-      trace.attempts += 1;
-      trace.queryMs += ms;
+      });
+      return results.slice(prefix.length);
     };
+    const client = Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
+      query: sql.query,
+      unsafe: sql.unsafe,
+      transaction: transaction as Sql['transaction'],
+    });
+    const db: HttpDatabase = drizzle({ client, schema });
     for (let attempt = 1; ; attempt++) {
       receipt = crypto.randomUUID();
-      const items = build(db);
       const started = Date.now();
-      const reply = await db.batch(items).then(
-        (responses) => ({ responses, failure: undefined }),
-        (failure: unknown) => ({ responses: undefined, failure }),
+      trace.attempts += 1;
+      const reply = await db.batch(build(db)).then(
+        (responses) => ({ responses }),
+        (failure: unknown) => ({ failure }),
       );
-      countRequest(Date.now() - started);
-      const { responses, failure } = reply;
-      if (responses) {
+      trace.queryMs += Date.now() - started;
+      if ('responses' in reply) {
         trace.outcome = 'committed';
-        return options.result(responses);
+        return options.result(reply.responses);
       }
+      const { failure } = reply;
       // 53300: the endpoint refused the connection, so nothing ran; try again, no lookup needed.
-      const refused = classifyDatabaseError(failure).kind === 'too_many_connections';
-      if (!refused && !mayHaveCommitted(failure)) {
-        trace.outcome = 'rolled_back';
-        throw failure;
-      }
-      if (!refused) {
-        const status = await settleReceipt(config, receipt, {
-          requestId,
-          lockTimeoutMs: boundMs,
-          policy,
-          onAttempt: countRequest,
-        });
-        trace.commitLookup = status === 'not_committed' ? 'aborted' : status;
+      if (classifyDatabaseError(failure).kind !== 'too_many_connections') {
+        if (!mayHaveCommitted(failure)) {
+          trace.outcome = 'rolled_back';
+          throw failure;
+        }
+        const status = await settleReceipt(config, receipt, requestId, trace);
+        trace.commitLookup = status;
         if (status === 'committed') {
           trace.outcome = 'committed';
           return options.recover();
@@ -110,12 +93,9 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
         }
       }
       trace.outcome = 'rolled_back';
-      const waitMs = backoffDelayMs(policy, attempt);
-      if (attempt >= config.maxTxAttempts || Date.now() + waitMs >= policy.deadlineAt) {
+      if (attempt >= config.maxTxAttempts || !(await backOff(policy, attempt, trace))) {
         throw failure;
       }
-      trace.waitMs += waitMs;
-      await sleep(waitMs);
     }
   };
 }

@@ -1,8 +1,8 @@
-import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig } from '../../config';
 import type { RequestTrace } from '../../trace';
-import { applyDriverSettings } from '../driver-settings';
+import { httpSql } from '../driver-settings';
 import { retryPolicyFor, retryTransient } from '../retry';
 import * as schema from '../schema';
 import type { HttpDatabase } from './types';
@@ -17,24 +17,6 @@ type Thenable = { then: (...args: unknown[]) => unknown };
 /** `retry`: retry a query that failed to connect; only where queries cannot write (GET/HEAD). */
 export type HttpDatabaseOptions = { retry: boolean };
 
-function withTimeout<T extends { fetchOptions?: Record<string, unknown> }>(
-  options: T | undefined,
-  connectMs: number,
-  config: AppConfig,
-): T {
-  // statement_timeout 0 turns the limit off; the client then imposes none either.
-  if (config.statementTimeoutMs === 0) return { ...options } as T;
-  const signal = AbortSignal.timeout(connectMs + config.statementTimeoutMs);
-  return { ...options, fetchOptions: { ...options?.fetchOptions, signal } } as unknown as T;
-}
-
-// Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the bound
-// is the batch's first statement. `SET` takes no bind parameters: only a validated integer goes in.
-function statementTimeoutQuery(sql: AnyQueryFunction, config: AppConfig) {
-  if (config.statementTimeoutMs === 0) return null;
-  return sql.query(`SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`);
-}
-
 function wrapQueries(
   sql: AnyQueryFunction,
   config: AppConfig,
@@ -42,10 +24,19 @@ function wrapQueries(
   options: HttpDatabaseOptions,
 ): AnyQueryFunction {
   const bounded = async (list: QueryList, txOptions: TransactionOptions, connectMs: number) => {
-    const timeout = statementTimeoutQuery(sql, config);
-    const all = (timeout ? [timeout, ...list] : list) as QueryList;
-    const results = await sql.transaction(all, withTimeout(txOptions, connectMs, config));
-    return timeout ? results.slice(1) : results;
+    // statement_timeout 0 turns the limit off; the client then imposes none either.
+    if (config.statementTimeoutMs === 0) return sql.transaction(list, txOptions);
+    const signal = AbortSignal.timeout(connectMs + config.statementTimeoutMs);
+    // Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the
+    // bound is the batch's first statement. `SET` takes no bind parameters: only an integer goes in.
+    const timeout = sql.query(
+      `SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`,
+    );
+    const results = await sql.transaction([timeout, ...list] as QueryList, {
+      ...txOptions,
+      fetchOptions: { ...txOptions?.fetchOptions, signal },
+    });
+    return results.slice(1);
   };
   const run = async <T>(attempt: (connectMs: number) => Promise<T>): Promise<T> => {
     const started = Date.now();
@@ -67,9 +58,7 @@ function wrapQueries(
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
     pending.then = (onFulfilled?: unknown, onRejected?: unknown) => {
       sent ??= run(async (connectMs) => {
-        if (config.statementTimeoutMs === 0) {
-          return sql.query(text, params, withTimeout(queryOptions, connectMs, config));
-        }
+        if (config.statementTimeoutMs === 0) return sql.query(text, params, queryOptions);
         // Bounded like a transaction's statement, so Postgres itself cancels it (57014).
         const { fetchOptions, authToken } = queryOptions ?? {};
         const query = sql.query(text, params, queryOptions);
@@ -102,7 +91,6 @@ export function createHttpDatabase(
   trace: RequestTrace,
   options: HttpDatabaseOptions,
 ): HttpDatabase {
-  applyDriverSettings(config);
-  const sql = neon(config.databaseUrl) as AnyQueryFunction;
+  const sql = httpSql(config) as AnyQueryFunction;
   return drizzle({ client: wrapQueries(sql, config, trace, options), schema });
 }

@@ -6,7 +6,7 @@ import type { RequestIdVariables } from 'hono/request-id';
 import { type AppConfig, loadConfig } from '../../config';
 import { CommitUnknownError, TxMisuseError } from '../../errors';
 import { clearError, type RequestTrace, startTrace } from '../../trace';
-import { backoffDelayMs, retryPolicyFor, sleep } from '../retry';
+import { backOff, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
 import { createWriteBatch } from './batch';
 import { TxConnection } from './connection';
@@ -27,10 +27,7 @@ export type TransactionOptions = {
   dispatch?: DispatchFn;
   /** Methods whose transactions are READ ONLY and may be replayed on a transient failure. */
   readOnlyMethods?: readonly string[];
-  /**
-   * Called with each WebSocket `Client` right after `new Client()`, before the pipelined BEGIN
-   * hooks it or it connects: for instrumentation, and for tests that change the driver's shape.
-   */
+  /** Sees each WebSocket `Client` before it connects: for instrumentation, and driver-shape tests. */
   prepareClient?: (client: Client) => void;
 };
 
@@ -39,16 +36,10 @@ type TransactionEnv = {
   Bindings: Env;
   Variables: TransactionVariables & RequestIdVariables & { trace: RequestTrace };
 };
-/**
- * `nothingCommitted`: the run failed before COMMIT was sent and used nothing else that may
- * have committed, so running it again cannot write twice.
- */
+// `nothingCommitted`: the run failed before COMMIT and nothing else of it may have written.
 type RunResult = { failure?: unknown; fromCommit?: boolean; nothingCommitted?: boolean };
 
-/**
- * A stand-in for drizzle's `transaction()` on a connection whose transaction someone else owns:
- * drizzle would send its own BEGIN and COMMIT inside it and commit it half-way.
- */
+/** Stands in for drizzle's `transaction()`, whose own BEGIN/COMMIT would commit ours half-way. */
 export function refuseNestedTransaction(message: string): TxDatabase['transaction'] {
   return (() => {
     throw new TxMisuseError(message);
@@ -144,10 +135,8 @@ async function runHandler(
 
 /**
  * Gives handlers `c.var.tx()`, `c.var.batch()` and `c.var.http()` ({@link TransactionVariables}),
- * commits or rolls back after the handler, and on 40001/40P01 (and a connection lost before
- * COMMIT was sent, see `RunResult`) runs the whole request again through `dispatch`, up to
- * DB_MAX_TX_ATTEMPTS runs within
- * DB_RETRY_DEADLINE_MS.
+ * commits or rolls back after the handler, and runs the whole request again through `dispatch`
+ * when {@link shouldReplay} says so, up to DB_MAX_TX_ATTEMPTS runs within DB_RETRY_DEADLINE_MS.
  * @example app.use(transaction({ dispatch: (req, env, ctx) => app.fetch(req, env, ctx) }))
  */
 export function transaction(options: TransactionOptions = {}) {
@@ -176,9 +165,8 @@ export function transaction(options: TransactionOptions = {}) {
       const state: ReplayState = { trace };
       const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
-      const waitMs = backoffDelayMs(retryPolicyFor(config, trace.startedAt), run);
-      trace.waitMs += waitMs;
-      await sleep(waitMs);
+      // Checked after the backoff, not before: a replay must not start past DB_RETRY_DEADLINE_MS.
+      if (!(await backOff(retryPolicyFor(config, trace.startedAt), run, trace))) break;
       const response = await options.dispatch(request, c.env, executionContextOf(c));
       // Assigning undefined first stops Hono from merging the failed run's headers into the new response.
       c.res = undefined;

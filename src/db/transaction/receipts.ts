@@ -1,14 +1,12 @@
-import { type NeonQueryFunction, neon } from '@neondatabase/serverless';
+import type { NeonQueryFunction } from '@neondatabase/serverless';
 import type { AppConfig } from '../../config';
+import type { RequestTrace } from '../../trace';
 import { isTransientError, sqlStateOf } from '../classify-error';
-import { applyDriverSettings } from '../driver-settings';
-import { backoffDelayMs, type RetryPolicy, sleep } from '../retry';
+import { httpSql } from '../driver-settings';
+import { backOff, retryPolicyFor } from '../retry';
+import type { CommitStatus } from './outcome';
 
 type Sql = NeonQueryFunction<false, false>;
-type Query = ReturnType<Sql['query']>;
-
-/** What a lookup established about one write batch attempt. */
-export type ReceiptStatus = 'committed' | 'not_committed' | 'unknown';
 
 /**
  * The statements a write batch sends before its own (`set_config(..., true)` is `SET LOCAL` with
@@ -20,20 +18,12 @@ export function receiptPrefix(
   receipt: string,
   requestId: string,
   statementTimeoutMs: number,
-): Query[] {
+): ReturnType<Sql['query']>[] {
   return [
     sql.query("select set_config('statement_timeout', $1, true)", [String(statementTimeoutMs)]),
     sql.query('insert into tx_receipts (id, request_id) values ($1, $2)', [receipt, requestId]),
   ];
 }
-
-/** `lockTimeoutMs`: how long to wait for an original still holding the receipt's key. */
-export type SettleOptions = {
-  requestId: string;
-  lockTimeoutMs: number;
-  policy: RetryPolicy;
-  onAttempt?: (ms: number) => void;
-};
 
 // SQLSTATE 55P03 lock_not_available: the original still holds the receipt after lock_timeout.
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -46,42 +36,42 @@ const LOCK_NOT_AVAILABLE = '55P03';
 export async function settleReceipt(
   config: AppConfig,
   receipt: string,
-  options: SettleOptions,
-): Promise<ReceiptStatus> {
-  applyDriverSettings(config);
-  const sql = neon(config.databaseUrl) as Sql;
+  requestId: string,
+  trace: RequestTrace,
+): Promise<CommitStatus> {
+  const sql = httpSql(config);
+  const policy = retryPolicyFor(config, trace.startedAt);
+  // Long enough for an original still in flight to end: its statement timeout plus a margin.
+  const lockTimeoutMs = config.statementTimeoutMs + config.connectTimeoutMs;
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
+    trace.attempts += 1;
     try {
       const results = await sql.transaction(
         [
-          sql.query("select set_config('lock_timeout', $1, true)", [String(options.lockTimeoutMs)]),
+          sql.query("select set_config('lock_timeout', $1, true)", [String(lockTimeoutMs)]),
           sql.query(
             `insert into tx_receipts (id, request_id, fenced) values ($1, $2, true)
              on conflict (id) do nothing`,
-            [receipt, options.requestId],
+            [receipt, requestId],
           ),
           sql.query('select fenced from tx_receipts where id = $1', [receipt]),
         ],
         {
           isolationLevel: 'ReadCommitted',
-          fetchOptions: {
-            signal: AbortSignal.timeout(options.lockTimeoutMs + config.connectTimeoutMs),
-          },
+          fetchOptions: { signal: AbortSignal.timeout(lockTimeoutMs + config.connectTimeoutMs) },
         },
       );
       const row = (results[2] as { fenced: boolean }[])[0];
       if (!row) return 'unknown';
-      return row.fenced ? 'not_committed' : 'committed';
+      return row.fenced ? 'aborted' : 'committed';
     } catch (error) {
       // Still held after lock_timeout, or an error no retry can cure (a wrong password, a
       // missing table): spending the deadline on it would change nothing.
       if (sqlStateOf(error) === LOCK_NOT_AVAILABLE || !isTransientError(error)) return 'unknown';
     } finally {
-      options.onAttempt?.(Date.now() - started);
+      trace.queryMs += Date.now() - started;
     }
-    const waitMs = backoffDelayMs(options.policy, attempt);
-    if (Date.now() + waitMs >= options.policy.deadlineAt) return 'unknown';
-    await sleep(waitMs);
+    if (!(await backOff(policy, attempt, trace))) return 'unknown';
   }
 }

@@ -1,17 +1,11 @@
 import type { HonoRequest } from 'hono';
 import type { AppConfig } from '../../config';
 import { ApiError, CommitUnknownError, RetriesExhaustedError } from '../../errors';
-import { elapsedMs, type RequestTrace } from '../../trace';
+import type { RequestTrace } from '../../trace';
 import { classifyDatabaseError, unwrapQueryError } from '../classify-error';
 
-/** What a replayed run shares with the run that started the request. */
-export type ReplayState = {
-  trace: RequestTrace;
-  /** The replayed run's failure, if any (set by its transaction middleware). */
-  error?: unknown;
-  /** Whether that failure came before anything of the run could have committed. */
-  nothingCommitted?: boolean;
-};
+/** What a replayed run shares with the first: the trace, and back from it, how it failed. */
+export type ReplayState = { trace: RequestTrace; error?: unknown; nothingCommitted?: boolean };
 
 // Keyed by the rebuilt Request object, which only this module creates: a client cannot forge it.
 const replays = new WeakMap<Request, ReplayState>();
@@ -21,12 +15,9 @@ export function replayStateOf(request: Request): ReplayState | undefined {
   return replays.get(request);
 }
 
-const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
-
 /**
- * A copy of the current request for running the handler again, with the same request id.
- * The body comes from Hono's body cache (what the handler read), so it survives a first run;
- * `undefined` when the handler consumed the raw stream itself and the body is gone.
+ * A copy of the request, same request id, for running the handler again. The body comes from
+ * Hono's body cache; `undefined` when the handler consumed the raw stream itself.
  */
 export async function buildReplayRequest(
   req: HonoRequest,
@@ -38,7 +29,7 @@ export async function buildReplayRequest(
   headers.delete('content-length');
   headers.set('X-Request-Id', requestId);
   let body: ArrayBuffer | undefined;
-  if (!METHODS_WITHOUT_BODY.has(raw.method)) {
+  if (raw.method !== 'GET' && raw.method !== 'HEAD') {
     try {
       body = await req.arrayBuffer();
     } catch {
@@ -51,9 +42,9 @@ export async function buildReplayRequest(
 }
 
 /**
- * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS and the
- * deadline: 40001/40P01 always, a lost connection only when `lossIsSafe`: a safe (read-only)
- * method, or a write whose session died before COMMIT was sent (the server rolls it back).
+ * Whether run number `run` failed in a way a new run can fix, within DB_MAX_TX_ATTEMPTS (the
+ * caller checks the deadline): 40001/40P01 always, a lost connection only when `lossIsSafe`: a
+ * safe (read-only) method, or a write whose session died before COMMIT was sent (rolled back).
  */
 export function shouldReplay(
   failure: unknown,
@@ -62,14 +53,13 @@ export function shouldReplay(
   lossIsSafe: boolean,
   trace: RequestTrace,
 ): boolean {
-  // An ApiError is an answer the code chose; an unknown commit must not run twice; exhausted
-  // retries already spent the deadline.
-  if (failure === undefined || failure instanceof ApiError) return false;
-  if (failure instanceof CommitUnknownError) return false;
-  // A write batch that committed must not run again, whatever failed after it.
-  if (trace.outcome === 'committed') return false;
+  // An ApiError is an answer the code chose; an unknown commit or a committed write batch must
+  // not run twice; exhausted retries already spent the deadline.
+  if (failure === undefined || failure instanceof ApiError || run >= config.maxTxAttempts) {
+    return false;
+  }
+  if (failure instanceof CommitUnknownError || trace.outcome === 'committed') return false;
   if (unwrapQueryError(failure) instanceof RetriesExhaustedError) return false;
-  if (run >= config.maxTxAttempts || elapsedMs(trace) >= config.retryDeadlineMs) return false;
   const { kind } = classifyDatabaseError(failure);
   if (kind === 'serialization_failure') return true;
   // After a lost connection only a run that cannot have committed is safe to run again.
