@@ -40,11 +40,6 @@ export function startTrace(): RequestTrace {
   return { startedAt: Date.now(), ...counts, ...durations, outcome: 'none' };
 }
 
-/** Milliseconds since the request started. */
-export function elapsedMs(trace: RequestTrace): number {
-  return Date.now() - trace.startedAt;
-}
-
 /** Forgets the error of an earlier run before a replay. */
 export function clearError(trace: RequestTrace): void {
   for (const key of ['code', 'errorKind', 'sqlState', 'errorName', 'error'] as const) {

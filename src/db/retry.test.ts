@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConnectTimeoutError } from '../errors';
 import { backOff, backoffDelayMs, type RetryPolicy, retryTransient } from './retry';
 
 const policy = (deadlineInMs: number): RetryPolicy => ({
@@ -90,6 +91,28 @@ describe('retryTransient', () => {
     expect(error.cause.message).toBe('connection refused');
     expect(error.attempts).toBe(stats.attempts);
     expect(stats.attempts).toBeGreaterThan(1);
+  });
+
+  it('reports the failure before an attempt the deadline cut short', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const stats = { attempts: 0, waitMs: 0 };
+    const running = retryTransient(
+      async (timeoutMs) => {
+        // The first attempt is refused at once; a later one, given less than the connect timeout
+        // because the deadline is near, runs out of it.
+        if (timeoutMs === 300) throw Object.assign(new Error('too many'), { code: '53300' });
+        await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+        throw new ConnectTimeoutError(timeoutMs);
+      },
+      policy(250),
+      stats,
+    );
+    const outcome = running.catch((error: Error) => error);
+    await vi.runAllTimersAsync();
+    const error = (await outcome) as Error & { cause: { code?: string } };
+    expect(error.name).toBe('RetriesExhaustedError');
+    expect(stats.attempts).toBe(2);
+    expect(error.cause.code).toBe('53300');
   });
 
   it('waits at least the base delay after 53300', async () => {

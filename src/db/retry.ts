@@ -1,5 +1,5 @@
 import type { AppConfig } from '../config';
-import { ReplyTimeoutError, RetriesExhaustedError } from '../errors';
+import { ConnectTimeoutError, ReplyTimeoutError, RetriesExhaustedError } from '../errors';
 import { classifyDatabaseError, isTransientError } from './classify-error';
 
 /** How long to keep trying (`deadlineAt`, epoch ms), and how to wait between tries. */
@@ -94,11 +94,14 @@ export async function retryTransient<T>(
       return await attempt(timeoutMs);
     } catch (error) {
       if (!isTransientError(error)) throw error;
-      lastError = error;
+      // An attempt the deadline cut short says less about the database than the failure before it
+      // (a 53300 must not be reported as a timeout of a few ms).
+      const cutShort = error instanceof ConnectTimeoutError && timeoutMs < policy.connectTimeoutMs;
+      if (!cutShort || lastError === undefined) lastError = error;
       // A 53300 (too many connections) waits at least the base delay: the server is busy, not asleep.
       const busy = classifyDatabaseError(error).kind === 'too_many_connections';
       if (!(await backOff(policy, tries, stats, busy ? policy.baseDelayMs : 0))) {
-        throw new RetriesExhaustedError(tries, error);
+        throw new RetriesExhaustedError(tries, lastError);
       }
     }
   }
