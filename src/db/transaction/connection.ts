@@ -30,8 +30,6 @@ export type TxConnectionOptions = SessionContext & {
   prepareClient?: (client: Client) => void;
 };
 
-type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
-
 /**
  * One request's interactive transaction over a WebSocket `Client`, opened by its first statement
  * and retried as a whole on a transient failure (nothing can have committed before COMMIT).
@@ -48,7 +46,9 @@ export class TxConnection {
   constructor(private readonly options: TxConnectionOptions) {}
 
   /** The client drizzle talks to: `drizzle({ client: tx.driverClient })`. */
-  readonly driverClient = { query: ((config, values) => this.query(config, values)) as QueryFn };
+  readonly driverClient = {
+    query: (config: unknown, values?: unknown[]) => this.query(config, values),
+  };
 
   private async query(config: unknown, values?: unknown[]): Promise<unknown> {
     if (this.ended) {
@@ -63,14 +63,15 @@ export class TxConnection {
       return first.result;
     }
     const { client } = await this.opening;
+    const timeoutMs = replyTimeoutMs(this.options.config);
     const started = Date.now();
     try {
-      // A silently dead socket would otherwise hang the request; dropping it rolls back.
-      return await withinReplyTimeout(
-        client.query(config as string, values),
-        replyTimeoutMs(this.options.config),
-        () => this.abandon(client),
-      );
+      // A silently dead socket would otherwise hang the request: dropping it rolls back, and
+      // later use reports why.
+      return await withinReplyTimeout(client.query(config as string, values), timeoutMs, () => {
+        this.sessionError ??= new ReplyTimeoutError(timeoutMs ?? 0);
+        dropClient(client);
+      });
     } catch (error) {
       // After the server ended the session, node-postgres only says "not queryable";
       // the server's own error (e.g. 57P01) says why.
@@ -158,12 +159,6 @@ export class TxConnection {
     if (!session) return this.end('none');
     this.close(session.client, true);
     return this.end('rolled_back');
-  }
-
-  /** Gives up on a session that stopped answering: later use reports why, and rollback drops it. */
-  private abandon(client: Client): void {
-    this.sessionError ??= new ReplyTimeoutError(replyTimeoutMs(this.options.config) ?? 0);
-    dropClient(client);
   }
 
   private end(outcome: TxEnd): TxEnd {

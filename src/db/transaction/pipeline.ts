@@ -5,7 +5,6 @@ import { armTripwire } from './tripwire';
 
 type WireConnection = Client['connection'];
 
-/** Where the client keeps its in-flight query: `activeQuery` (pinned driver) or `_activeQuery`. */
 type ActiveQueryKey = 'activeQuery' | '_activeQuery';
 
 /** The handlers of the in-flight query that the prefix's replies are taken from. */

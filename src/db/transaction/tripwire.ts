@@ -39,23 +39,16 @@ export function createStatementScanner(): (chunk: Uint8Array) => boolean {
   };
 }
 
-/** A guard on the socket until the transaction prefix has been written. */
-export type Tripwire = {
-  /** Lets writes through again: call right before writing the prefix. */
-  disarm(): void;
-  /** Refuses every further write, closes the socket and calls `onTrip`, as an early statement does. */
-  trip(reason?: DriverShapeError): void;
-};
-
 /**
- * Guards `wire.stream.write` so that no statement can leave before the prefix: a write holding
- * Parse, Bind, Execute or Query while armed trips the wire. This does not rest on the hooks
- * firing: if a driver update sends the first query another way, it never reaches the server.
+ * Guards `wire.stream.write` until the prefix is written: a write holding Parse, Bind, Execute or
+ * Query trips it (nothing more is sent, the socket closes, `onTrip` is called). This does not rest
+ * on the hooks firing: if a driver update sends the first query another way, it never leaves.
+ * Call `disarm` right before writing the prefix; `trip` refuses as an early statement does.
  */
 export function armTripwire(
   wire: Client['connection'],
   onTrip: (reason: DriverShapeError) => void,
-): Tripwire {
+): { disarm(): void; trip(reason?: DriverShapeError): void } {
   // The driver's d.ts types the socket as `neonConfig` (its Socket class) on `Client['connection']`.
   const stream: neonConfig = wire.stream;
   const write = stream.write;
