@@ -1,50 +1,42 @@
 import { Client } from '@neondatabase/serverless';
-import type { AppConfig } from '../../config';
 import {
   DriverShapeError,
   ReplyTimeoutError,
   TransactionAbortedError,
   TxMisuseError,
 } from '../../errors';
-import type { RequestTrace, TxOutcome } from '../../trace';
+import type { TxOutcome } from '../../trace';
 import { applyDriverSettings } from '../driver-settings';
 import { type RetryPolicy, replyTimeoutMs, retryTransient, withinReplyTimeout } from '../retry';
 import { dropClient, endClient } from '../ws-client';
 import {
   type BeginMode,
   type FirstStatement,
-  type OpenedSession,
   openSession,
+  type Session,
+  type SessionContext,
 } from './open-session';
 import { settleLostCommit } from './outcome';
-import type { TxSettings } from './pipeline';
 
 /** What a finished transaction did; 'unknown' is only ever decided by the middleware. */
 export type TxEnd = Exclude<TxOutcome, 'unknown'>;
 
 /** Everything a request's transaction needs from the request. */
-export type TxConnectionOptions = {
-  config: AppConfig;
-  settings: TxSettings;
+export type TxConnectionOptions = SessionContext & {
   policy: RetryPolicy;
-  trace: RequestTrace;
   /** `ctx.waitUntil` when there is one: closing never delays the response. */
   waitUntil: (promise: Promise<unknown>) => void;
   /** Called with each new `Client` before it is hooked or connected (see `TransactionOptions`). */
   prepareClient?: (client: Client) => void;
 };
 
-type QueryFn = (config: unknown, values?: unknown[]) => Promise<unknown>;
-
 /**
- * One request's interactive transaction over a WebSocket `Client`, opened by the first statement
- * (see {@link openSession}) and retried as a whole on a transient failure: nothing can have
- * committed before COMMIT. Later statements go as they come.
+ * One request's interactive transaction over a WebSocket `Client`, opened by its first statement
+ * and retried as a whole on a transient failure (nothing can have committed before COMMIT).
  */
 export class TxConnection {
-  private client: Client | undefined;
-  private opening: Promise<OpenedSession> | undefined;
-  private xid: string | undefined;
+  private opening: Promise<Session> | undefined;
+  private session: Session | undefined;
   private ended = false;
   private sessionError: unknown;
   private shapeError: DriverShapeError | undefined;
@@ -54,7 +46,9 @@ export class TxConnection {
   constructor(private readonly options: TxConnectionOptions) {}
 
   /** The client drizzle talks to: `drizzle({ client: tx.driverClient })`. */
-  readonly driverClient = { query: ((config, values) => this.query(config, values)) as QueryFn };
+  readonly driverClient = {
+    query: (config: unknown, values?: unknown[]) => this.query(config, values),
+  };
 
   private async query(config: unknown, values?: unknown[]): Promise<unknown> {
     if (this.ended) {
@@ -64,19 +58,20 @@ export class TxConnection {
     }
     if (!this.opening) {
       this.opening = this.open({ config, values });
-      const first = await this.opening;
-      if (first.failed) throw first.error;
+      const { first } = await this.opening;
+      if ('error' in first) throw first.error;
       return first.result;
     }
     const { client } = await this.opening;
+    const timeoutMs = replyTimeoutMs(this.options.config);
     const started = Date.now();
     try {
-      // A silently dead socket would otherwise hang the request; dropping it rolls back.
-      return await withinReplyTimeout(
-        client.query(config as string, values),
-        replyTimeoutMs(this.options.config),
-        () => this.abandon(client),
-      );
+      // A silently dead socket would otherwise hang the request: dropping it rolls back, and
+      // later use reports why.
+      return await withinReplyTimeout(client.query(config as string, values), timeoutMs, () => {
+        this.sessionError ??= new ReplyTimeoutError(timeoutMs ?? 0);
+        dropClient(client);
+      });
     } catch (error) {
       // After the server ended the session, node-postgres only says "not queryable";
       // the server's own error (e.g. 57P01) says why.
@@ -86,102 +81,84 @@ export class TxConnection {
     }
   }
 
-  private async open(first: FirstStatement): Promise<OpenedSession> {
-    const { config, settings, policy, trace } = this.options;
+  private async open(first: FirstStatement): Promise<Session> {
+    const { policy, trace } = this.options;
     const attempt = (mode: BeginMode) =>
       retryTransient(
-        (timeoutMs) =>
-          openSession(this.createClient(), first, settings, config, timeoutMs, trace, mode),
+        (timeoutMs) => openSession(this.createClient(), first, mode, timeoutMs, this.options),
         policy,
         trace,
       );
-    let opened: OpenedSession;
     try {
-      opened = await attempt('pipelined').catch((error: unknown) => {
+      this.session = await attempt('pipelined').catch((error: unknown) => {
         // Nothing but the startup went out: the same request can still open it the plain way.
         if (error instanceof DriverShapeError && error.canFallBack) return attempt('explicit');
         throw error;
       });
+      return this.session;
     } catch (error) {
       if (error instanceof DriverShapeError) this.shapeError = error;
       throw error;
     }
-    this.client = opened.client;
-    this.xid = opened.xid;
-    return opened;
   }
 
   private createClient(): Client {
     const client = new Client({ connectionString: this.options.config.databaseUrl });
     // An idle client whose server goes away emits 'error'; unhandled, it would throw.
     client.on('error', (error: unknown) => {
-      if (client === this.client) this.sessionError ??= error;
+      if (client === this.session?.client) this.sessionError ??= error;
     });
     applyDriverSettings(this.options.config, client);
     this.options.prepareClient?.(client);
     return client;
   }
 
+  /** The session once BEGIN ran, even if the first statement then failed. */
+  private async begun(): Promise<Session | undefined> {
+    await this.opening?.catch(() => {});
+    return this.session;
+  }
+
   /**
-   * Ends the transaction after a successful handler. Read-only, non-serializable transactions
-   * end without COMMIT (nothing to make durable; closing the session ends them). Otherwise the
-   * COMMIT reply is awaited; if the connection drops instead, the transaction id settles it.
+   * Ends the transaction after a successful handler: read-only, non-serializable ones without
+   * COMMIT (nothing to make durable), others by COMMIT, settled by the xid if its reply is lost.
    * @throws the COMMIT error (e.g. 40001), `CommitUnknownError`, or the
    * {@link DriverShapeError} that refused to open the transaction.
    */
   async commit(): Promise<TxEnd> {
     // A handler that caught the refusal must not turn a transaction that never ran into a 2xx.
     if (this.shapeError) throw this.shapeError;
-    if (!(await this.hasSession())) return this.end('none');
-    const { settings, trace } = this.options;
-    const client = this.client as Client;
+    const session = await this.begun();
+    if (!session) return this.end('none');
+    const { config, settings, trace } = this.options;
     if (settings.readOnly && settings.isolationLevel !== 'serializable') {
-      this.close(client, true);
+      this.close(session.client, true);
       return this.end('read_only');
     }
     const started = Date.now();
-    let result: { command?: string };
+    let reply: { command: string };
     this.commitSent = true;
     try {
       // A COMMIT with no reply in time is settled like a lost one (the socket is dropped below).
-      result = (await withinReplyTimeout(
-        client.query('COMMIT'),
-        replyTimeoutMs(this.options.config),
-      )) as { command?: string };
+      reply = await withinReplyTimeout(session.client.query('COMMIT'), replyTimeoutMs(config));
     } catch (error) {
-      return settleLostCommit(this.options.config, this.xid, error, this.options.trace);
+      return settleLostCommit(config, session.xid, error, trace);
     } finally {
       trace.commitMs += Date.now() - started;
       this.ended = true;
-      this.close(client, false);
+      this.close(session.client, false);
     }
     // Postgres answers COMMIT of a failed transaction with ROLLBACK, not an error.
-    if (result.command !== 'COMMIT') throw new TransactionAbortedError();
+    if (reply.command !== 'COMMIT') throw new TransactionAbortedError();
     return 'committed';
-  }
-
-  /** Gives up on a session that stopped answering: later use reports why, and rollback drops it. */
-  private abandon(client: Client): void {
-    this.sessionError ??= new ReplyTimeoutError(replyTimeoutMs(this.options.config) ?? 0);
-    dropClient(client);
   }
 
   /** Abandons the transaction: closing the session rolls it back, so no ROLLBACK round trip. */
   async rollback(): Promise<TxEnd> {
-    if (!(await this.hasSession())) return this.end('none');
-    this.close(this.client as Client, true);
+    const session = await this.begun();
+    if (!session) return this.end('none');
+    this.close(session.client, true);
     return this.end('rolled_back');
-  }
-
-  /** True when a session exists (BEGIN ran), even if the first statement then failed. */
-  private async hasSession(): Promise<boolean> {
-    if (!this.opening) return false;
-    try {
-      await this.opening;
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private end(outcome: TxEnd): TxEnd {
@@ -189,7 +166,7 @@ export class TxConnection {
     return outcome;
   }
 
-  /** Closes in the background; Terminate first unless after COMMIT (saves a round trip). */
+  /** Closes in the background: Terminate first, unless after COMMIT (saves a round trip). */
   private close(client: Client, terminate: boolean): void {
     // A session the server already ended has nobody to say Terminate to.
     const closing =

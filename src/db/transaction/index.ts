@@ -7,7 +7,7 @@ export {
   transaction,
 } from './middleware';
 export { lookUpCommitStatus } from './outcome';
-export { beginStatements, type TxSettings } from './pipeline';
+export { beginStatements, type TxSettings } from './prefix';
 export { type ReplayState, replayStateOf } from './replay';
 export type {
   HttpDatabase,

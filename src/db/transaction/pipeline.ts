@@ -1,64 +1,52 @@
 import type { Client } from '@neondatabase/serverless';
-import type { IsolationLevel } from '../../config';
 import { DriverShapeError } from '../../errors';
+import type { PrefixReplies } from './prefix';
 import { armTripwire } from './tripwire';
-import { type ActiveQuery, activeQueryOf, type WireConnection, type WireShape } from './wire-shape';
 
-/** What came back for the prefix: the command tags and the data rows' first fields. */
-export type PrefixReplies = { tags: string[]; values: unknown[] };
+type WireConnection = Client['connection'];
 
-/** A pipelined prefix on its way: its replies, and a promise that rejects if it was refused. */
-export type PipelinedPrefix = {
-  replies: PrefixReplies;
-  /** Rejects with {@link DriverShapeError} when nothing was sent because the shape was wrong. */
-  refused: Promise<never>;
+type ActiveQueryKey = 'activeQuery' | '_activeQuery';
+
+/** The handlers of the in-flight query that the prefix's replies are taken from. */
+type ActiveQuery = {
+  handleCommandComplete(message: { text?: unknown }, connection: unknown): void;
+  handleDataRow(message: { fields: unknown[] }): void;
 };
 
+const WIRE_METHODS = ['parse', 'bind', 'describe', 'execute', 'sync', 'query'] as const;
+
 /**
- * Sends `prefix` (e.g. BEGIN, SET LOCAL) in the same network burst as the client's next query,
- * under that query's single Sync, so opening a transaction costs no round trip of its own.
+ * Sends `prefix` (BEGIN, SET LOCAL…) in the same network burst as the client's next query, under
+ * that query's single Sync, so opening a transaction costs no round trip of its own. Returns the
+ * prefix's replies as they come; undefined, nothing hooked, when the driver's internals differ
+ * (the caller then sends an explicit BEGIN). Calls `refuse` if the statement was held back.
  *
- * node-postgres keeps one query in flight, so this hooks the wire connection once (its shape
- * checked by `checkWireShape` first): the prefix goes out as Parse/Bind/Execute before the next
- * query's messages, and its CommandComplete and DataRow replies are taken off that query's
- * result. After an error Postgres skips every message up to Sync (Protocol, "Extended Query"),
- * so the query never runs outside the transaction; for the same reason a parameterless query is
- * sent as Parse/Bind/Execute too, never as a simple Query message. Until the prefix is written
- * a tripwire on the socket refuses any statement, should the hooks not fire.
+ * node-postgres keeps one query in flight, so this hooks the wire connection once: the prefix goes
+ * out as Parse/Bind/Execute before the query's messages, and its replies are taken off that
+ * query's result. After an error Postgres skips every message up to Sync (Protocol, "Extended
+ * Query"), so the query never runs outside the transaction; for the same reason a parameterless
+ * query goes as Parse/Bind/Execute too, never as a simple Query. Until the prefix is written a
+ * tripwire on the socket refuses any statement, should the hooks not fire.
  * Tested against @neondatabase/serverless 1.2.0 (pinned).
  */
-export function prefixNextQuery(
+export function pipelinePrefix(
   client: Client,
-  shape: WireShape,
   prefix: readonly string[],
-): PipelinedPrefix {
-  const { wire, activeQueryKey } = shape;
+  refuse: (error: DriverShapeError) => void,
+): PrefixReplies | undefined {
+  const activeQueryKey = checkWireShape(client);
+  if (!activeQueryKey) return undefined;
+  const wire = client.connection;
   const replies: PrefixReplies = { tags: [], values: [] };
-  let refuse: (error: DriverShapeError) => void = () => {};
-  const refused = new Promise<never>((_, reject) => {
-    refuse = reject;
-  });
-  refused.catch(() => {});
-  let misplaced: DriverShapeError | undefined;
-  const tripwire = armTripwire(wire, () =>
-    refuse(
-      misplaced ??
-        new DriverShapeError('The driver sent a statement before the transaction began.'),
-    ),
-  );
-  const restoreWire = () => {
-    // The hooks are own properties shadowing the prototype's methods; deleting restores them.
-    const own = wire as Partial<WireConnection>;
-    delete own.parse;
-    delete own.query;
-  };
+  const tripwire = armTripwire(wire, refuse);
   // Returns false, having sent nothing, when the in-flight query is not where it should be.
   const writePrefix = (): boolean => {
-    restoreWire();
+    // The hooks are own properties shadowing the prototype's methods; deleting restores them.
+    delete (wire as Partial<WireConnection>).parse;
+    delete (wire as Partial<WireConnection>).query;
     const query = activeQueryOf(client, activeQueryKey);
     if (!query) {
-      misplaced = new DriverShapeError('The driver keeps its active query elsewhere.', true);
-      tripwire.trip();
+      tripwire.trip(new DriverShapeError('The driver keeps its active query elsewhere.', true));
       return false;
     }
     tripwire.disarm();
@@ -81,110 +69,60 @@ export function prefixNextQuery(
     wire.execute({} as never, false);
     wire.sync();
   };
-  return { replies, refused };
+  return replies;
 }
 
+/** Takes the first `count` command completions and data rows off `query` into `replies`. */
 function stripPrefixReplies(query: ActiveQuery, count: number, replies: PrefixReplies): void {
   let remaining = count;
-  const done = () => {
-    const own = query as Partial<ActiveQuery>;
-    delete own.handleCommandComplete;
-    delete own.handleDataRow;
-  };
   const { handleCommandComplete, handleDataRow } = query;
   query.handleDataRow = (message) => {
     if (remaining > 0) replies.values.push(message.fields[0]);
     else handleDataRow.call(query, message);
   };
   query.handleCommandComplete = (message, connection) => {
-    if (remaining > 0) {
-      replies.tags.push(String(message.text));
-      remaining -= 1;
-      if (remaining === 0) done();
-      return;
+    if (remaining === 0) return handleCommandComplete.call(query, message, connection);
+    replies.tags.push(String(message.text));
+    remaining -= 1;
+    if (remaining === 0) {
+      delete (query as Partial<ActiveQuery>).handleCommandComplete;
+      delete (query as Partial<ActiveQuery>).handleDataRow;
     }
-    handleCommandComplete.call(query, message, connection);
   };
 }
 
+function isOwnData(target: object, key: string): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  return descriptor !== undefined && 'value' in descriptor;
+}
+
 /**
- * Checks that every prefix statement answered with its own command tag (and, when it asked for
- * the transaction id, that the id arrived) and returns that id. Otherwise the first statement's
- * result may have been mistaken for a prefix reply, or BEGIN may never have run.
- * @throws {DriverShapeError} when the replies differ.
+ * Where the active query lives, if the driver's internals are the ones hooked: the wire methods
+ * inherited functions (an own one means someone else replaced it), the socket with `write` and
+ * `destroy`, and the active query a plain data property. Checked before connecting.
  */
-export function verifyPrefixReplies(
-  prefix: readonly string[],
-  replies: PrefixReplies,
-): string | undefined {
-  const expected = prefix.map((text) => (text.startsWith('SELECT') ? 'SELECT 1' : commandOf(text)));
-  const asksXid = prefix.includes(XACT_ID_STATEMENT);
-  const xid = asksXid ? replies.values[0] : undefined;
-  const tagsMatch =
-    replies.tags.length === expected.length && replies.tags.every((t, i) => t === expected[i]);
-  if (!tagsMatch || (asksXid && (replies.values.length !== 1 || !xid))) {
-    throw new DriverShapeError('The transaction prefix was not answered as sent.');
+function checkWireShape(client: Client): ActiveQueryKey | undefined {
+  const wire = (client as { connection?: WireConnection }).connection;
+  if (!wire || typeof wire !== 'object') return undefined;
+  const methods = wire as unknown as Record<string, unknown>;
+  for (const name of WIRE_METHODS) {
+    if (typeof methods[name] !== 'function' || Object.hasOwn(wire, name)) return undefined;
   }
-  return xid === undefined ? undefined : String(xid);
+  const stream = wire.stream as unknown as Record<string, unknown> | undefined;
+  if (typeof stream?.write !== 'function' || typeof stream.destroy !== 'function') return undefined;
+  // pg 8.16+ stores `_activeQuery` (set in its constructor) behind a deprecated getter.
+  if (isOwnData(client, '_activeQuery')) return '_activeQuery';
+  // The pinned driver sets `activeQuery` as a data property on the first query; an accessor
+  // or a getter on the prototype would hide where the query really is.
+  if (!('activeQuery' in client) || isOwnData(client, 'activeQuery')) return 'activeQuery';
+  return undefined;
 }
 
-/** The command word a statement's reply is tagged with (`BEGIN ISOLATION ...` -> `BEGIN`). */
-function commandOf(text: string): string {
-  return text.split(' ', 1)[0] as string;
+/** The in-flight query if it is still where {@link checkWireShape} found it, with both handlers. */
+function activeQueryOf(client: Client, key: ActiveQueryKey): ActiveQuery | undefined {
+  if (!isOwnData(client, key)) return undefined;
+  const query = (client as unknown as Record<string, Partial<ActiveQuery> | null | undefined>)[key];
+  if (typeof query?.handleCommandComplete !== 'function') return undefined;
+  if (typeof query.handleDataRow !== 'function') return undefined;
+  return query as ActiveQuery;
 }
-
-/**
- * The replies of the prefix sent as one simple Query (explicit BEGIN), in the shape
- * {@link verifyPrefixReplies} checks: node-postgres answers a multi-statement query with one
- * result per statement.
- */
-export function explicitReplies(result: unknown): PrefixReplies {
-  const results = (Array.isArray(result) ? result : [result]) as {
-    command?: unknown;
-    rowCount?: unknown;
-    rows?: Record<string, unknown>[];
-  }[];
-  const replies: PrefixReplies = { tags: [], values: [] };
-  for (const { command, rowCount, rows } of results) {
-    replies.tags.push(command === 'SELECT' ? `SELECT ${String(rowCount)}` : String(command));
-    for (const row of rows ?? []) replies.values.push(Object.values(row)[0]);
-  }
-  return replies;
-}
-
-/** How the request's transaction starts. */
-export type TxSettings = {
-  isolationLevel: IsolationLevel;
-  readOnly: boolean;
-  statementTimeoutMs: number;
-};
-
-const ISOLATION_SQL: Record<IsolationLevel, string> = {
-  'read committed': 'READ COMMITTED',
-  'repeatable read': 'REPEATABLE READ',
-  serializable: 'SERIALIZABLE',
-};
-
-/**
- * The statements that open a transaction: BEGIN and its statement_timeout. Only validated enums
- * and integers are spliced in: `SET` takes no bind parameters.
- */
-export function beginStatements(settings: TxSettings): string[] {
-  const mode = settings.readOnly ? 'READ ONLY' : 'READ WRITE';
-  return [
-    `BEGIN ISOLATION LEVEL ${ISOLATION_SQL[settings.isolationLevel]} ${mode}`,
-    `SET LOCAL statement_timeout = ${Math.trunc(settings.statementTimeoutMs)}`,
-  ];
-}
-
-/** The statements sent ahead of the first one: BEGIN, its settings and, read-write, the xid. */
-export function transactionPrefix(settings: TxSettings): string[] {
-  const begin = beginStatements(settings);
-  return settings.readOnly ? begin : [...begin, XACT_ID_STATEMENT];
-}
-
-/**
- * Asks for the transaction's id, so a COMMIT whose reply is lost can be looked up with
- * `pg_xact_status` (PostgreSQL 13+). Only a read-write transaction has one to ask for.
- */
-const XACT_ID_STATEMENT = 'SELECT pg_current_xact_id()::text';

@@ -1,5 +1,5 @@
-import type { neonConfig } from '@neondatabase/serverless';
-import type { WireConnection } from './wire-shape';
+import type { Client, neonConfig } from '@neondatabase/serverless';
+import { DriverShapeError } from '../../errors';
 
 // Parse, Bind, Execute and Query: the frontend messages that can run SQL (PostgreSQL
 // Protocol, "Message Formats"). Startup, password, Flush, Sync and Terminate cannot.
@@ -39,35 +39,32 @@ export function createStatementScanner(): (chunk: Uint8Array) => boolean {
   };
 }
 
-/** A guard on the socket until the transaction prefix has been written. */
-export type Tripwire = {
-  /** Lets writes through again: call right before writing the prefix. */
-  disarm(): void;
-  /** Refuses every further write and closes the socket, as a statement seen too early does. */
-  trip(): void;
-};
-
 /**
- * Guards `wire.stream.write` so that no statement can leave before the prefix: a write that
- * holds Parse, Bind, Execute or Query while armed is not sent, nor is anything after it; the
- * socket is destroyed, then `onTrip` is called. This does not rest on the hooks firing: if a
- * driver update sends the first query another way, it never reaches the server at all.
+ * Guards `wire.stream.write` until the prefix is written: a write holding Parse, Bind, Execute or
+ * Query trips it (nothing more is sent, the socket closes, `onTrip` is called). This does not rest
+ * on the hooks firing: if a driver update sends the first query another way, it never leaves.
+ * Call `disarm` right before writing the prefix; `trip` refuses as an early statement does.
  */
-export function armTripwire(wire: WireConnection, onTrip: () => void): Tripwire {
+export function armTripwire(
+  wire: Client['connection'],
+  onTrip: (reason: DriverShapeError) => void,
+): { disarm(): void; trip(reason?: DriverShapeError): void } {
   // The driver's d.ts types the socket as `neonConfig` (its Socket class) on `Client['connection']`.
   const stream: neonConfig = wire.stream;
   const write = stream.write;
   const ownWrite = Object.hasOwn(stream, 'write');
   const scan = createStatementScanner();
   let tripped = false;
-  const trip = () => {
+  const trip = (
+    reason = new DriverShapeError('The driver sent a statement before the transaction began.'),
+  ) => {
     if (tripped) return;
     tripped = true;
     // Coalesced writes leave on a 0 ms timer (the startup is still queued): closing the
     // WebSocket before it fires would make that timer throw "send() after close()".
     setTimeout(() => {
       stream.destroy();
-      onTrip();
+      onTrip(reason);
     }, 0);
   };
   stream.write = (data, encoding, callback) => {
@@ -79,12 +76,10 @@ export function armTripwire(wire: WireConnection, onTrip: () => void): Tripwire 
     if (tripped) return false;
     return write.call(stream, data, encoding, callback);
   };
-  return {
-    disarm() {
-      if (tripped) return;
-      if (ownWrite) stream.write = write;
-      else delete (stream as Partial<typeof stream>).write;
-    },
-    trip,
+  const disarm = () => {
+    if (tripped) return;
+    if (ownWrite) stream.write = write;
+    else delete (stream as Partial<typeof stream>).write;
   };
+  return { disarm, trip };
 }

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriverShapeError } from '../../errors';
-import {
-  beginStatements,
-  explicitReplies,
-  transactionPrefix,
-  verifyPrefixReplies,
-} from './pipeline';
+import { beginStatements, explicitReplies, transactionPrefix, verifyPrefixReplies } from './prefix';
 
 describe('beginStatements', () => {
   it('opens the transaction with its isolation, mode and statement_timeout', () => {
