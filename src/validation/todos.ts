@@ -1,5 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { boundedText, MAX_PAGE_SIZE, pageQueryShape, TimestampSchema, uuidInput } from './common';
+import {
+  boundedText,
+  MAX_PAGE_SIZE,
+  pageOf,
+  pageQueryShape,
+  TimestampSchema,
+  uuidInput,
+} from './common';
 
 export const TODO_TITLE_MAX = 200;
 
@@ -70,9 +77,7 @@ export const ListTodosQuerySchema = z.strictObject({
 });
 
 /** One page of todos, oldest first. */
-export const TodoPageSchema = z
-  .object({ items: z.array(TodoSchema), nextCursor: z.string().nullable() })
-  .openapi('TodoPage');
+export const TodoPageSchema = pageOf(TodoSchema, 'TodoPage');
 
 /** The todos moved by `POST /todos/move`. */
 export const MovedTodosSchema = z.object({ items: z.array(TodoSchema) }).openapi('MovedTodos');
