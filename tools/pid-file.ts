@@ -6,18 +6,13 @@ interface DevProcesses {
   wrangler?: number;
 }
 
-export interface PidFile {
-  record(extra: Omit<DevProcesses, 'dev'>): Promise<void>;
-  release(): Promise<void>;
-}
-
 /**
  * Makes this process the one dev runner. A runner left behind (its npm killed, its terminal
  * gone) is asked to stop first, and so is a wrangler it left orphaned, so the ports are free
  * again instead of "address in use". A runner that is still attended is left alone: this
  * start fails and says so.
  */
-export async function claimPidFile(path: string, log: (line: string) => void): Promise<PidFile> {
+export async function claimPidFile(path: string, log: (line: string) => void) {
   const previous = await readPrevious(path);
   if (previous) {
     if (isRunning(previous.dev, 'tools/dev.ts')) {
@@ -37,7 +32,7 @@ export async function claimPidFile(path: string, log: (line: string) => void): P
   let state: DevProcesses = { dev: process.pid };
   await writeFile(path, JSON.stringify(state));
   return {
-    async record(extra) {
+    async record(extra: Omit<DevProcesses, 'dev'>) {
       state = { ...state, ...extra };
       await writeFile(path, JSON.stringify(state));
     },
