@@ -60,18 +60,20 @@ export function jsonBody<TSchema>(schema: TSchema) {
   return { required: true, content: { 'application/json': { schema } } };
 }
 
-/** The create, list, get, update and delete routes of a resource, with its security and problems. */
+/**
+ * The create, list, get, update and delete routes of a resource, with its security and problems;
+ * a list answers one page of items, oldest first (schema `<Name>Page`).
+ */
 export function crudRoutes<
   TPath extends string,
   TItem extends z.ZodType,
-  TPage extends z.ZodType,
   TCreate extends z.ZodType,
   TUpdate extends z.ZodType,
   TQuery extends z.ZodObject,
 >(spec: {
   name: string;
   path: TPath;
-  schemas: { item: TItem; page: TPage; create: TCreate; update: TUpdate; query: TQuery };
+  schemas: { item: TItem; create: TCreate; update: TUpdate; query: TQuery };
   summaries: { list: string; update: string; delete: string };
   deleted: string;
 }) {
@@ -79,6 +81,9 @@ export function crudRoutes<
   const tags = [path.slice(1)];
   const item = `${path}/{id}` as const;
   const pascal = `${name[0]?.toUpperCase()}${name.slice(1)}`;
+  const page = z
+    .object({ items: z.array(schemas.item), nextCursor: z.string().nullable() })
+    .openapi(`${pascal}Page`);
   const operation = <TMethod extends 'get' | 'post' | 'patch' | 'delete', TRoute extends string>(
     operationId: string,
     method: TMethod,
@@ -109,7 +114,7 @@ export function crudRoutes<
       ...operation(`list${pascal}s`, 'get', path, summaries.list, OPTIONAL_BEARER_SECURITY),
       request: { query: schemas.query },
       responses: {
-        200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', schemas.page),
+        200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', page),
         ...problemResponses(400, 401, 503, 504),
       },
     }),

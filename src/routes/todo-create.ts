@@ -10,7 +10,7 @@ type TodoResponse = typeof todos.$inferSelect;
 /** A created todo, and whether it is the stored answer of an earlier request with the key. */
 type CreatedTodo = { todo: TodoResponse; replayed: boolean };
 
-/** The todo with `id`, read over HTTP: the answer of a write whose reply was lost. */
+/** The todo with `id`, read over HTTP (also the answer of a write whose reply was lost). */
 export async function readTodo(c: Context<AppEnv>, id: string): Promise<TodoResponse> {
   const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
   return toResponseRow(rowOrNotFound(rows, 'todo', id));

@@ -76,11 +76,6 @@ export const IdempotencyKeySchema = z
 /** Route parameters entry that refers to {@link IdempotencyKeySchema}. */
 export const IDEMPOTENCY_KEY_PARAMETER = { $ref: '#/components/parameters/IdempotencyKey' };
 
-/** One page of `item`s, oldest first, and the cursor of the next page. */
-export function pageOf<TItem extends z.ZodType>(item: TItem, name: string) {
-  return z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
-}
-
 /** ISO 8601 UTC timestamp with microseconds, as stored by Postgres. */
 export const TimestampSchema = z
   .string()

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { boundedText, pageOf, pageQueryShape, TimestampSchema } from './common';
+import { boundedText, pageQueryShape, TimestampSchema } from './common';
 
 export const LIST_NAME_MAX = 100;
 
@@ -26,6 +26,3 @@ export const UpdateListBodySchema = listBody('UpdateList', 'Weekend groceries');
 
 /** Query of `GET /lists`. */
 export const ListListsQuerySchema = z.strictObject(pageQueryShape);
-
-/** One page of lists, oldest first. */
-export const ListPageSchema = pageOf(ListSchema, 'ListPage');
