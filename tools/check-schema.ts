@@ -49,11 +49,7 @@ export async function checkSchemaGenerated(
     }
     // It exits 0 even when it fails (a rename it would have to ask about needs a terminal).
     if (!output.includes(NO_CHANGES)) {
-      const detail =
-        output
-          .trim()
-          .split('\n')
-          .find((line) => /error/i.test(line)) ?? '';
+      const detail = output.split('\n').find((line) => /error/i.test(line)) ?? '';
       return {
         ok: false,
         reason: `drizzle-kit did not confirm that ${schema} matches drizzle/: ${detail.trim()} Run \`npm run db:generate\` in a terminal.`,

@@ -5,7 +5,7 @@
  * printed. Plain fetch on purpose: this runs on Node without the Worker's types.
  */
 import { parseArgs } from 'node:util';
-import { isMain, readDevVarsFile } from './cli.ts';
+import { isMain, messageOf, readDevVarsFile } from './cli.ts';
 
 /** One step's outcome, as printed. */
 export type SmokeStep = { name: string; status: number; ms: number; ok: boolean; note?: string };
@@ -44,7 +44,7 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
       status = res.status;
       text = await res.text();
     } catch (error) {
-      text = error instanceof Error ? error.message : String(error);
+      text = messageOf(error);
     }
     const ms = Math.round(performance.now() - started);
     const ok = status === expected;
