@@ -99,7 +99,8 @@ async function main() {
 
 /** Writes the Worker's vars to a 0600 file (so wrangler shows them as hidden) and starts it. */
 async function startWrangler(vars: Record<string, string>) {
-  await writeFile(GENERATED_VARS, formatVars(vars), { mode: 0o600 });
+  const lines = Object.entries(vars).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  await writeFile(GENERATED_VARS, lines.join('\n'), { mode: 0o600 });
   await chmod(GENERATED_VARS, 0o600);
   const listen = ['--ip', WORKER_IP, '--port', String(WORKER_PORT), '--env-file', GENERATED_VARS];
   const args = ['dev', ...listen, '--show-interactive-dev-session=false'];
@@ -114,25 +115,17 @@ function hostOf(url: string): string {
   }
 }
 
-// For migrations only: usually the owner role, so it never becomes a binding of the Worker.
-const NEVER_ON_THE_WORKER = new Set(['DATABASE_URL_DIRECT']);
-
 function readDevVars(): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const [key, value] of Object.entries(readDevVarsFile())) {
-    if (value !== undefined && !NEVER_ON_THE_WORKER.has(key)) vars[key] = value;
+    // DATABASE_URL_DIRECT is for migrations only (usually the owner role): never a Worker binding.
+    if (value !== undefined && key !== 'DATABASE_URL_DIRECT') vars[key] = value;
   }
   for (const key of ['DATABASE_URL', 'API_TOKEN']) {
     const value = process.env[key];
     if (value) vars[key] = value;
   }
   return vars;
-}
-
-function formatVars(vars: Record<string, string>): string {
-  return Object.entries(vars)
-    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-    .join('\n');
 }
 
 main().catch((error: unknown) => {

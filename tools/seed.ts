@@ -45,10 +45,8 @@ export async function seedDatabase(
   rawUrl: string,
   options: SeedOptions = {},
 ): Promise<{ inserted: { lists: number; todos: number } }> {
-  const client = directClient(
-    assertSeedTarget(rawUrl, options.allowRemote ?? false),
-    'drizzle-seed',
-  );
+  const url = assertSeedTarget(rawUrl, options.allowRemote ?? false);
+  const client = directClient(url, 'drizzle-seed');
   const log = options.log ?? (() => {});
   log(`seeding ${describeDatabase(rawUrl)}`);
   await client.connect();
