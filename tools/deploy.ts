@@ -24,12 +24,9 @@ export function productionDirectUrl(env: DirectUrlSourceVars): { url: string } |
         '.dev.vars is deliberately not read here.',
     };
   }
-  try {
-    if (isLoopbackHost(new URL(url).hostname)) {
-      return { error: 'DATABASE_URL_DIRECT points at this machine; deploy migrates production.' };
-    }
-  } catch {
-    // assertDirectUrl in applyMigrations reports a malformed URL.
+  // A malformed URL passes here: assertDirectUrl in applyMigrations reports it.
+  if (URL.canParse(url) && isLoopbackHost(new URL(url).hostname)) {
+    return { error: 'DATABASE_URL_DIRECT points at this machine; deploy migrates production.' };
   }
   return { url };
 }

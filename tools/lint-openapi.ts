@@ -19,9 +19,9 @@ const DOCUMENT_FILE = '.local/openapi.json';
 const DEV_ORIGIN = 'http://127.0.0.1:8787';
 
 /** The document exactly as the Worker answers GET /openapi.json. */
-async function renderOpenApiDocument(origin = DEV_ORIGIN): Promise<string> {
+async function renderOpenApiDocument(): Promise<string> {
   const { api } = (await import(API_MODULE)) as ApiModule;
-  const reply = await api.request(`${origin}/openapi.json`);
+  const reply = await api.request(`${DEV_ORIGIN}/openapi.json`);
   if (reply.status !== 200) throw new Error(`GET /openapi.json answered ${reply.status}`);
   return JSON.stringify(await reply.json(), null, 2);
 }

@@ -81,6 +81,7 @@ export function crudRoutes<
   const tags = [path.slice(1)];
   const item = `${path}/{id}` as const;
   const pascal = `${name[0]?.toUpperCase()}${name.slice(1)}`;
+  const createSummary = `Create a ${name} (idempotent with Idempotency-Key)`;
   const page = z
     .object({ items: z.array(schemas.item), nextCursor: z.string().nullable() })
     .openapi(`${pascal}Page`);
@@ -93,13 +94,7 @@ export function crudRoutes<
   ) => ({ operationId, method, path: route, tags, summary, security });
   return {
     create: createRoute({
-      ...operation(
-        `create${pascal}`,
-        'post',
-        path,
-        `Create a ${name} (idempotent with Idempotency-Key)`,
-        BEARER_SECURITY,
-      ),
+      ...operation(`create${pascal}`, 'post', path, createSummary, BEARER_SECURITY),
       parameters: [IDEMPOTENCY_KEY_PARAMETER],
       request: { body: jsonBody(schemas.create) },
       responses: {
