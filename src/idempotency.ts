@@ -6,9 +6,6 @@ import { ApiError } from './errors';
 import { IdempotencyKeySchema } from './validation/common';
 import { toValidationError } from './validation/hook';
 
-/** What a create answers (always 201): replayed verbatim for a retry with the same key. */
-export type StoredResponse<TBody> = { body: TBody; replayed: boolean };
-
 /** The request's `Idempotency-Key`, if it sent one; a malformed key is a 400. */
 export function readIdempotencyKey(c: Context<AppEnv>): string | undefined {
   const raw = c.req.header('Idempotency-Key');
@@ -37,7 +34,7 @@ export async function runIdempotent<TBody>(
   c: Context<AppEnv>,
   validatedBody: unknown,
   create: () => Promise<TBody>,
-): Promise<StoredResponse<TBody>> {
+): Promise<{ body: TBody; replayed: boolean }> {
   const key = readIdempotencyKey(c);
   if (key === undefined) return { body: await create(), replayed: false };
   const db = await c.var.tx();

@@ -20,22 +20,24 @@ export function encodeCursor(cursor: PageCursor): string {
 
 /** Decodes a cursor from `encodeCursor`; anything else is a 400 `invalid_cursor`. */
 export function decodeCursor(raw: string): PageCursor {
-  const invalid = () =>
-    new ApiError(400, 'invalid_cursor', 'query.cursor: is not a cursor this API returned', {
-      details: [{ path: 'query.cursor', message: 'is not a cursor this API returned' }],
-    });
-  if (!BASE64URL.test(raw)) throw invalid();
-  let parsed: unknown;
+  const [createdAt, id] = parseCursorJson(raw);
+  const valid = typeof createdAt === 'string' && isCalendarTimestamp(createdAt);
+  if (valid && typeof id === 'string' && UUID.test(id)) return { createdAt, id };
+  throw new ApiError(400, 'invalid_cursor', 'query.cursor: is not a cursor this API returned', {
+    details: [{ path: 'query.cursor', message: 'is not a cursor this API returned' }],
+  });
+}
+
+/** The two members of a cursor's JSON array, or none when `raw` is not one. */
+function parseCursorJson(raw: string): unknown[] {
   try {
-    parsed = JSON.parse(atob(raw.replaceAll('-', '+').replaceAll('_', '/')));
+    const parsed: unknown = BASE64URL.test(raw)
+      ? JSON.parse(atob(raw.replaceAll('-', '+').replaceAll('_', '/')))
+      : undefined;
+    return Array.isArray(parsed) && parsed.length === 2 ? parsed : [];
   } catch {
-    throw invalid();
+    return [];
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-  const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== 'string' || !isCalendarTimestamp(createdAt)) throw invalid();
-  if (typeof id !== 'string' || !UUID.test(id)) throw invalid();
-  return { createdAt, id };
 }
 
 /**

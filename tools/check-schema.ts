@@ -4,11 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, relative } from 'node:path';
+import { isMain, ROOT } from './cli';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DRIZZLE_KIT = join(ROOT, 'node_modules', 'drizzle-kit', 'bin.cjs');
+const DRIZZLE_KIT = join(ROOT, 'node_modules/drizzle-kit/bin.cjs');
 const NO_CHANGES = 'No schema changes';
 
 export interface SchemaCheckOptions {
@@ -50,11 +49,7 @@ export async function checkSchemaGenerated(
     }
     // It exits 0 even when it fails (a rename it would have to ask about needs a terminal).
     if (!output.includes(NO_CHANGES)) {
-      const detail =
-        output
-          .trim()
-          .split('\n')
-          .find((line) => /error/i.test(line)) ?? '';
+      const detail = output.split('\n').find((line) => /error/i.test(line)) ?? '';
       return {
         ok: false,
         reason: `drizzle-kit did not confirm that ${schema} matches drizzle/: ${detail.trim()} Run \`npm run db:generate\` in a terminal.`,
@@ -73,12 +68,11 @@ function runDrizzleKit(args: string[]): Promise<string> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on('data', (chunk) => {
+        output += chunk;
+      });
+    }
     child.once('error', fail);
     child.once('close', () => done(output));
   });
@@ -93,6 +87,4 @@ async function main(): Promise<void> {
   console.log('src/db/schema.ts matches the migrations in drizzle/');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await main();

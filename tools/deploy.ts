@@ -4,8 +4,7 @@
  * .dev.vars (that file describes a development database), and a loopback host is refused.
  * With --dry-run it only bundles: no database is touched.
  */
-import { spawn } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
+import { isMain, messageOf, runNodeScript, WRANGLER } from './cli';
 import {
   type DirectUrlSourceVars,
   isLoopbackHost,
@@ -25,25 +24,11 @@ export function productionDirectUrl(env: DirectUrlSourceVars): { url: string } |
         '.dev.vars is deliberately not read here.',
     };
   }
-  try {
-    if (isLoopbackHost(new URL(url).hostname)) {
-      return { error: 'DATABASE_URL_DIRECT points at this machine; deploy migrates production.' };
-    }
-  } catch {
-    // assertDirectUrl in applyMigrations reports a malformed URL.
+  // A malformed URL passes here: assertDirectUrl in applyMigrations reports it.
+  if (URL.canParse(url) && isLoopbackHost(new URL(url).hostname)) {
+    return { error: 'DATABASE_URL_DIRECT points at this machine; deploy migrates production.' };
   }
   return { url };
-}
-
-function runWrangler(args: string[]): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['node_modules/wrangler/bin/wrangler.js', 'deploy', ...args],
-    {
-      stdio: 'inherit',
-    },
-  );
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 }
 
 async function main(): Promise<void> {
@@ -57,14 +42,12 @@ async function main(): Promise<void> {
     try {
       await applyMigrations(target.url, console.log);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      console.error(`migration failed, not deploying: ${redactPassword(message, target.url)}`);
+      const message = redactPassword(messageOf(error), target.url);
+      console.error(`migration failed, not deploying: ${message}`);
       process.exit(1);
     }
   }
-  process.exit(await runWrangler(args));
+  process.exit(await runNodeScript(WRANGLER, ['deploy', ...args]));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await main();

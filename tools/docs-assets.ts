@@ -6,22 +6,13 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMain, ROOT } from './cli.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The bundle as the page asks for it (src/routes/docs-page.ts DOCS_SCRIPT_PATH). */
 const TARGET = join(ROOT, 'public', 'docs', 'scalar.js');
 
 /** The self-contained browser build of @scalar/api-reference (its package.json "browser"). */
-const SOURCE = join(
-  ROOT,
-  'node_modules',
-  '@scalar',
-  'api-reference',
-  'dist',
-  'browser',
-  'standalone.js',
-);
+const SOURCE = join(ROOT, 'node_modules/@scalar/api-reference/dist/browser/standalone.js');
 
 /** Copies the bundle unless the copy is already there with the same size and mtime. */
 export async function copyDocsAssets(): Promise<string> {
@@ -33,6 +24,4 @@ export async function copyDocsAssets(): Promise<string> {
   return TARGET;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await copyDocsAssets();
-}
+if (isMain(import.meta.url)) await copyDocsAssets();

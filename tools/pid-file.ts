@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 
-interface DevProcesses {
-  dev: number;
-  wrangler?: number;
-}
-
-export interface PidFile {
-  record(extra: Omit<DevProcesses, 'dev'>): Promise<void>;
-  release(): Promise<void>;
-}
+type DevProcesses = { dev: number; wrangler?: number };
 
 /**
  * Makes this process the one dev runner. A runner left behind (its npm killed, its terminal
@@ -17,30 +9,25 @@ export interface PidFile {
  * again instead of "address in use". A runner that is still attended is left alone: this
  * start fails and says so.
  */
-export async function claimPidFile(path: string, log: (line: string) => void): Promise<PidFile> {
+export async function claimPidFile(path: string, log: (line: string) => void) {
   const previous = await readPrevious(path);
-  if (previous) {
-    if (isRunning(previous.dev, 'tools/dev.ts')) {
-      if (!isOrphaned(previous.dev)) {
-        throw new Error(
-          `npm run dev is already running (pid ${previous.dev}). Stop it with Ctrl-C in its terminal, or \`kill ${previous.dev}\`, then start again.`,
-        );
-      }
-      log(`stopping the dev runner left from an earlier start (pid ${previous.dev})`);
-      await terminate(previous.dev);
+  if (previous && isRunning(previous.dev, 'tools/dev.ts')) {
+    if (!isOrphaned(previous.dev)) {
+      throw new Error(
+        `npm run dev is already running (pid ${previous.dev}). Stop it with Ctrl-C in its terminal, or \`kill ${previous.dev}\`, then start again.`,
+      );
     }
-    if (previous.wrangler && isRunning(previous.wrangler, 'wrangler')) {
-      log(`stopping a wrangler left from an earlier start (pid ${previous.wrangler})`);
-      await terminate(previous.wrangler);
-    }
+    log(`stopping the dev runner left from an earlier start (pid ${previous.dev})`);
+    await terminate(previous.dev);
   }
-  let state: DevProcesses = { dev: process.pid };
-  await writeFile(path, JSON.stringify(state));
+  if (previous?.wrangler && isRunning(previous.wrangler, 'wrangler')) {
+    log(`stopping a wrangler left from an earlier start (pid ${previous.wrangler})`);
+    await terminate(previous.wrangler);
+  }
+  const write = (state: DevProcesses) => writeFile(path, JSON.stringify(state));
+  await write({ dev: process.pid });
   return {
-    async record(extra) {
-      state = { ...state, ...extra };
-      await writeFile(path, JSON.stringify(state));
-    },
+    record: ({ wrangler }: { wrangler?: number }) => write({ dev: process.pid, wrangler }),
     release: () => rm(path, { force: true }),
   };
 }

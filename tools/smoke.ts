@@ -4,19 +4,14 @@
  * on the first failure. The token comes from --token, API_TOKEN or .dev.vars; it is never
  * printed. Plain fetch on purpose: this runs on Node without the Worker's types.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { parseArgs, parseEnv } from 'node:util';
+import { parseArgs } from 'node:util';
+import { isMain, messageOf, readDevVarsFile } from './cli.ts';
 
 /** One step's outcome, as printed. */
 export type SmokeStep = { name: string; status: number; ms: number; ok: boolean; note?: string };
 
 /** Options of {@link runSmoke}. */
-export type SmokeOptions = {
-  token?: string;
-  fetch?: typeof fetch;
-  log?: (line: string) => void;
-};
+export type SmokeOptions = { token?: string; fetch?: typeof fetch; log?: (line: string) => void };
 
 type StepRequest = {
   method?: string;
@@ -32,11 +27,11 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
   const log = options.log ?? (() => {});
   const doFetch = options.fetch ?? fetch;
   const steps: SmokeStep[] = [];
+  const auth = options.token ? { Authorization: `Bearer ${options.token}` } : undefined;
 
   async function step(name: string, expected: number, request: StepRequest): Promise<unknown> {
-    const headers: Record<string, string> = { ...request.headers };
-    if (options.token) headers.Authorization = `Bearer ${options.token}`;
-    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    const json = request.body === undefined ? undefined : { 'Content-Type': 'application/json' };
+    const headers = { ...request.headers, ...auth, ...json };
     const started = performance.now();
     let status = 0;
     let text = '';
@@ -49,7 +44,7 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
       status = res.status;
       text = await res.text();
     } catch (error) {
-      text = error instanceof Error ? error.message : String(error);
+      text = messageOf(error);
     }
     const ms = Math.round(performance.now() - started);
     const ok = status === expected;
@@ -98,10 +93,8 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
   } finally {
     // Leave nothing behind on a deployed database, even after a failed step.
     if (listId) {
-      const headers = options.token ? { Authorization: `Bearer ${options.token}` } : undefined;
-      await doFetch(new URL(`/lists/${listId}`, baseUrl), { method: 'DELETE', headers }).catch(
-        () => {},
-      );
+      const cleanup = { method: 'DELETE', headers: auth };
+      await doFetch(new URL(`/lists/${listId}`, baseUrl), cleanup).catch(() => {});
     }
   }
   return steps;
@@ -117,11 +110,6 @@ function describeFailure(text: string): string {
   return text.slice(0, 200);
 }
 
-function tokenFromDevVars(): string | undefined {
-  if (!existsSync('.dev.vars')) return undefined;
-  return parseEnv(readFileSync('.dev.vars', 'utf8')).API_TOKEN;
-}
-
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -133,7 +121,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   // npm run dev uses local-dev-token when .dev.vars sets none.
-  const token = values.token ?? process.env.API_TOKEN ?? tokenFromDevVars() ?? 'local-dev-token';
+  const token =
+    values.token ?? process.env.API_TOKEN ?? readDevVarsFile().API_TOKEN ?? 'local-dev-token';
   console.log(`smoke test of ${baseUrl}`);
   const started = performance.now();
   const steps = await runSmoke(baseUrl, { token, log: console.log });
@@ -143,6 +132,4 @@ async function main(): Promise<void> {
   process.exit(failed ? 1 : 0);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await main();

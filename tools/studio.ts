@@ -7,19 +7,14 @@
 import { subscribe } from 'node:diagnostics_channel';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isOwnHost } from 'local-neon/request-guard';
+import { isMain, ROOT } from './cli.ts';
 
 /** The page drizzle-kit studio opens (`https://local.drizzle.studio`), the one Origin let in. */
 export const STUDIO_ORIGIN = 'https://local.drizzle.studio';
-const DRIZZLE_KIT = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  'node_modules',
-  'drizzle-kit',
-  'bin.cjs',
-);
+const DRIZZLE_KIT = join(ROOT, 'node_modules/drizzle-kit/bin.cjs');
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -77,6 +72,4 @@ async function main(): Promise<void> {
   await import(pathToFileURL(DRIZZLE_KIT).href);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main();
-}
+if (isMain(import.meta.url)) await main();

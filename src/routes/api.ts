@@ -14,8 +14,6 @@ import { moveTodoRoutes } from './todos-move';
 /** Largest accepted request body; a move of 100 todos is about 4 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const API_VERSION = '1.0.0';
-
 /** The health routes and the Todo API with its auth and body limits, /openapi.json and /docs. */
 export const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -43,7 +41,7 @@ api.doc31('/openapi.json', (c) => ({
   openapi: '3.1.0',
   info: {
     title: 'Todo API',
-    version: API_VERSION,
+    version: '1.0.0',
     description:
       'Lists and todos on Neon Postgres. Errors are application/problem+json with a stable `code`.',
     license: { name: 'MIT', identifier: 'MIT' },

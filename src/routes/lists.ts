@@ -9,7 +9,6 @@ import { validationHook } from '../validation/hook';
 import {
   CreateListBodySchema,
   ListListsQuerySchema,
-  ListPageSchema,
   ListSchema,
   UpdateListBodySchema,
 } from '../validation/lists';
@@ -21,7 +20,6 @@ const routes = crudRoutes({
   path: '/lists',
   schemas: {
     item: ListSchema,
-    page: ListPageSchema,
     create: CreateListBodySchema,
     update: UpdateListBodySchema,
     query: ListListsQuerySchema,

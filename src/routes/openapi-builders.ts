@@ -1,8 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IDEMPOTENCY_KEY_PARAMETER, IdParamsSchema } from '../validation/common';
 
-// Building blocks of the route definitions in src/routes: responses, bodies, security.
-
 /** An `application/problem+json` error body (RFC 9457) with a stable `code`. */
 export const ProblemSchema = z
   .object({
@@ -31,23 +29,20 @@ const PROBLEM_DESCRIPTIONS = {
   504: 'A query ran past the statement timeout; nothing was written.',
 } as const;
 
-type ProblemStatus = keyof typeof PROBLEM_DESCRIPTIONS;
+const PROBLEM_CONTENT = { 'application/problem+json': { schema: ProblemSchema } };
 
 /** The problem+json response entries of a route, one per listed status. */
-export function problemResponses<TStatus extends ProblemStatus>(...statuses: TStatus[]) {
+export function problemResponses<TStatus extends keyof typeof PROBLEM_DESCRIPTIONS>(
+  ...statuses: TStatus[]
+) {
   const entries = statuses.map((status) => [
     status,
-    {
-      description: PROBLEM_DESCRIPTIONS[status],
-      content: { 'application/problem+json': { schema: ProblemSchema } },
-    },
+    { description: PROBLEM_DESCRIPTIONS[status], content: PROBLEM_CONTENT },
   ]);
-  return Object.fromEntries(entries) as {
-    [K in TStatus]: {
-      description: string;
-      content: { 'application/problem+json': { schema: typeof ProblemSchema } };
-    };
-  };
+  return Object.fromEntries(entries) as Record<
+    TStatus,
+    { description: string; content: typeof PROBLEM_CONTENT }
+  >;
 }
 
 /** Requirement of routes that need the bearer token. */
@@ -65,34 +60,41 @@ export function jsonBody<TSchema>(schema: TSchema) {
   return { required: true, content: { 'application/json': { schema } } };
 }
 
-/** The create, list, get, update and delete routes of a resource, with its security and problems. */
+/**
+ * The create, list, get, update and delete routes of a resource, with its security and problems;
+ * a list answers one page of items, oldest first (schema `<Name>Page`).
+ */
 export function crudRoutes<
-  TName extends string,
   TPath extends string,
   TItem extends z.ZodType,
-  TPage extends z.ZodType,
   TCreate extends z.ZodType,
   TUpdate extends z.ZodType,
   TQuery extends z.ZodObject,
 >(spec: {
-  name: TName;
+  name: string;
   path: TPath;
-  schemas: { item: TItem; page: TPage; create: TCreate; update: TUpdate; query: TQuery };
+  schemas: { item: TItem; create: TCreate; update: TUpdate; query: TQuery };
   summaries: { list: string; update: string; delete: string };
   deleted: string;
 }) {
-  const { name, path, schemas } = spec;
+  const { name, path, schemas, summaries } = spec;
   const tags = [path.slice(1)];
   const item = `${path}/{id}` as const;
-  const pascal = `${name[0]?.toUpperCase()}${name.slice(1)}` as Capitalize<TName>;
+  const pascal = `${name[0]?.toUpperCase()}${name.slice(1)}`;
+  const createSummary = `Create a ${name} (idempotent with Idempotency-Key)`;
+  const page = z
+    .object({ items: z.array(schemas.item), nextCursor: z.string().nullable() })
+    .openapi(`${pascal}Page`);
+  const operation = <TMethod extends 'get' | 'post' | 'patch' | 'delete', TRoute extends string>(
+    operationId: string,
+    method: TMethod,
+    route: TRoute,
+    summary: string,
+    security: Record<string, string[]>[],
+  ) => ({ operationId, method, path: route, tags, summary, security });
   return {
     create: createRoute({
-      operationId: `create${pascal}`,
-      method: 'post',
-      path,
-      tags,
-      summary: `Create a ${name} (idempotent with Idempotency-Key)`,
-      security: BEARER_SECURITY,
+      ...operation(`create${pascal}`, 'post', path, createSummary, BEARER_SECURITY),
       parameters: [IDEMPOTENCY_KEY_PARAMETER],
       request: { body: jsonBody(schemas.create) },
       responses: {
@@ -104,25 +106,15 @@ export function crudRoutes<
       },
     }),
     list: createRoute({
-      operationId: `list${pascal}s`,
-      method: 'get',
-      path,
-      tags,
-      summary: spec.summaries.list,
-      security: OPTIONAL_BEARER_SECURITY,
+      ...operation(`list${pascal}s`, 'get', path, summaries.list, OPTIONAL_BEARER_SECURITY),
       request: { query: schemas.query },
       responses: {
-        200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', schemas.page),
+        200: jsonResponse('One page; pass `nextCursor` as `cursor` for the next.', page),
         ...problemResponses(400, 401, 503, 504),
       },
     }),
     get: createRoute({
-      operationId: `get${pascal}`,
-      method: 'get',
-      path: item,
-      tags,
-      summary: `Read a ${name}`,
-      security: OPTIONAL_BEARER_SECURITY,
+      ...operation(`get${pascal}`, 'get', item, `Read a ${name}`, OPTIONAL_BEARER_SECURITY),
       request: { params: IdParamsSchema },
       responses: {
         200: jsonResponse(`The ${name}.`, schemas.item),
@@ -130,12 +122,7 @@ export function crudRoutes<
       },
     }),
     update: createRoute({
-      operationId: `update${pascal}`,
-      method: 'patch',
-      path: item,
-      tags,
-      summary: spec.summaries.update,
-      security: BEARER_SECURITY,
+      ...operation(`update${pascal}`, 'patch', item, summaries.update, BEARER_SECURITY),
       request: { params: IdParamsSchema, body: jsonBody(schemas.update) },
       responses: {
         200: jsonResponse(`The updated ${name}.`, schemas.item),
@@ -143,12 +130,7 @@ export function crudRoutes<
       },
     }),
     delete: createRoute({
-      operationId: `delete${pascal}`,
-      method: 'delete',
-      path: item,
-      tags,
-      summary: spec.summaries.delete,
-      security: BEARER_SECURITY,
+      ...operation(`delete${pascal}`, 'delete', item, summaries.delete, BEARER_SECURITY),
       request: { params: IdParamsSchema },
       responses: {
         204: { description: spec.deleted },

@@ -7,12 +7,10 @@ import { checkStoredAnswer, hashRequest, readIdempotencyKey } from '../idempoten
 import { rowOrNotFound, toResponseRow } from './rows';
 
 type TodoResponse = typeof todos.$inferSelect;
-type CreateTodoBody = { listId: string; title: string; completed?: boolean };
-
 /** A created todo, and whether it is the stored answer of an earlier request with the key. */
-export type CreatedTodo = { todo: TodoResponse; replayed: boolean };
+type CreatedTodo = { todo: TodoResponse; replayed: boolean };
 
-/** The todo with `id`, read over HTTP: the answer of a write whose reply was lost. */
+/** The todo with `id`, read over HTTP (also the answer of a write whose reply was lost). */
 export async function readTodo(c: Context<AppEnv>, id: string): Promise<TodoResponse> {
   const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
   return toResponseRow(rowOrNotFound(rows, 'todo', id));
@@ -38,7 +36,7 @@ function storedTodoResponse(body: unknown): TodoResponse {
  */
 export async function createTodoOnce(
   c: Context<AppEnv>,
-  body: CreateTodoBody,
+  body: { listId: string; title: string; completed?: boolean },
 ): Promise<CreatedTodo> {
   const id = crypto.randomUUID();
   const key = readIdempotencyKey(c);
@@ -63,14 +61,7 @@ export async function createTodoOnce(
     return { todo, replayed: todo.id !== id };
   };
   const readStored = (db: HttpDatabase) =>
-    db
-      .select({
-        requestHash: idempotencyKeys.requestHash,
-        status: idempotencyKeys.status,
-        body: idempotencyKeys.body,
-      })
-      .from(idempotencyKeys)
-      .where(eq(idempotencyKeys.key, key));
+    db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
   return c.var.batch(
     (db) => [
       db.execute(sql`

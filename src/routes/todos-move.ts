@@ -48,8 +48,8 @@ export const moveTodoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   async (c) => {
     const { todoIds, listId } = c.req.valid('json');
     const moved = inArray(todos.id, todoIds);
-    try {
-      const items = await c.var.batch(
+    const items = await c.var
+      .batch(
         (db) => [
           db.update(todos).set({ listId, updatedAt: sql`now()` }).where(moved).returning(),
           db.execute(
@@ -66,12 +66,11 @@ export const moveTodoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
           recover: async () =>
             inRequestOrder(await c.var.http().select().from(todos).where(moved), todoIds),
         },
-      );
-      return c.json({ items }, 200);
-    } catch (error) {
-      const missing = missingRowsOf(error);
-      if (missing) throw todoNotFound(missing, todoIds, error);
-      throw error;
-    }
+      )
+      .catch((error: unknown) => {
+        const missing = missingRowsOf(error);
+        throw missing ? todoNotFound(missing, todoIds, error) : error;
+      });
+    return c.json({ items }, 200);
   },
 );

@@ -8,7 +8,6 @@ import { validationHook } from '../validation/hook';
 import {
   CreateTodoBodySchema,
   ListTodosQuerySchema,
-  TodoPageSchema,
   TodoSchema,
   UpdateTodoBodySchema,
 } from '../validation/todos';
@@ -21,7 +20,6 @@ const routes = crudRoutes({
   path: '/todos',
   schemas: {
     item: TodoSchema,
-    page: TodoPageSchema,
     create: CreateTodoBodySchema,
     update: UpdateTodoBodySchema,
     query: ListTodosQuerySchema,
@@ -60,11 +58,7 @@ export const todoRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       .limit(limit + 1);
     return c.json(toPage(rows.map(toResponseRow), limit), 200);
   })
-  .openapi(routes.get, async (c) => {
-    const { id } = c.req.valid('param');
-    const rows = await c.var.http().select().from(todos).where(eq(todos.id, id));
-    return c.json(toResponseRow(rowOrNotFound(rows, 'todo', id)), 200);
-  })
+  .openapi(routes.get, async (c) => c.json(await readTodo(c, c.req.valid('param').id), 200))
   .openapi(routes.update, async (c) => {
     const { id } = c.req.valid('param');
     const changes = c.req.valid('json');

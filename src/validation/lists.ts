@@ -13,20 +13,16 @@ export const ListSchema = z
   })
   .openapi('List');
 
+const listBody = (name: string, example: string) =>
+  z
+    .strictObject({ name: boundedText(LIST_NAME_MAX) })
+    .openapi(name, { example: { name: example } });
+
 /** Body of `POST /lists`. */
-export const CreateListBodySchema = z
-  .strictObject({ name: boundedText(LIST_NAME_MAX) })
-  .openapi('CreateList', { example: { name: 'Groceries' } });
+export const CreateListBodySchema = listBody('CreateList', 'Groceries');
 
 /** Body of `PATCH /lists/{id}`. */
-export const UpdateListBodySchema = z
-  .strictObject({ name: boundedText(LIST_NAME_MAX) })
-  .openapi('UpdateList', { example: { name: 'Weekend groceries' } });
+export const UpdateListBodySchema = listBody('UpdateList', 'Weekend groceries');
 
 /** Query of `GET /lists`. */
 export const ListListsQuerySchema = z.strictObject(pageQueryShape);
-
-/** One page of lists, oldest first. */
-export const ListPageSchema = z
-  .object({ items: z.array(ListSchema), nextCursor: z.string().nullable() })
-  .openapi('ListPage');

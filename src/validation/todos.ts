@@ -15,24 +15,21 @@ export const TodoSchema = z
   })
   .openapi('Todo');
 
+const todoFields = {
+  listId: uuidInput(),
+  title: boundedText(TODO_TITLE_MAX),
+  completed: z.boolean().optional(),
+};
+
 /** Body of `POST /todos`. */
-export const CreateTodoBodySchema = z
-  .strictObject({
-    listId: uuidInput(),
-    title: boundedText(TODO_TITLE_MAX),
-    completed: z.boolean().optional(),
-  })
-  .openapi('CreateTodo', {
-    example: { listId: '0b0e3b4e-5d4a-4c1e-9f6b-2a7d3c1e8f00', title: 'Buy milk' },
-  });
+export const CreateTodoBodySchema = z.strictObject(todoFields).openapi('CreateTodo', {
+  example: { listId: '0b0e3b4e-5d4a-4c1e-9f6b-2a7d3c1e8f00', title: 'Buy milk' },
+});
 
 /** Body of `PATCH /todos/{id}`: any subset of the fields, at least one. */
 export const UpdateTodoBodySchema = z
-  .strictObject({
-    listId: uuidInput().optional(),
-    title: boundedText(TODO_TITLE_MAX).optional(),
-    completed: z.boolean().optional(),
-  })
+  .strictObject(todoFields)
+  .partial()
   .refine(
     (body) => Object.keys(body).length > 0,
     'must set at least one of listId, title, completed',
@@ -68,11 +65,6 @@ export const ListTodosQuerySchema = z.strictObject({
     .openapi({ param: { name: 'completed', in: 'query' }, type: 'boolean' }),
   ...pageQueryShape,
 });
-
-/** One page of todos, oldest first. */
-export const TodoPageSchema = z
-  .object({ items: z.array(TodoSchema), nextCursor: z.string().nullable() })
-  .openapi('TodoPage');
 
 /** The todos moved by `POST /todos/move`. */
 export const MovedTodosSchema = z.object({ items: z.array(TodoSchema) }).openapi('MovedTodos');
