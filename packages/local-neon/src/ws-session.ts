@@ -37,6 +37,7 @@ export class WsSession {
   private upstreamSocket: Socket | undefined;
   private writeChain: Promise<void>;
   private serverSpokeLast = true;
+  private wroteUpstream = false;
   private admitted = false;
   private freezeChecked = false;
   private finished = false;
@@ -102,16 +103,7 @@ export class WsSession {
     const socket = connect({ host, port });
     this.upstreamSocket = socket;
     socket.setNoDelay(true);
-    // A frozen PostgreSQL (SIGSTOP) still completes the TCP handshake in the kernel, so the
-    // timeout runs until its first bytes, not just until the connect.
-    const timeoutMs = this.context.connectTimeoutMs;
-    const timer = setTimeout(() => {
-      const silent = new Error(`PostgreSQL did not answer within ${timeoutMs} ms`);
-      if (!socket.connecting) this.sendRefusal(computeUnreachable(silent));
-      socket.destroy(silent);
-    }, timeoutMs);
-    socket.once('data', () => clearTimeout(timer));
-    socket.once('close', () => clearTimeout(timer));
+    this.boundUpstream(socket, 'connect');
     return new Promise((resolve) => {
       socket.on('error', (error: NodeJS.ErrnoException) => {
         this.context.log(`ws #${this.id} upstream error: ${error.code ?? error.message}`);
@@ -125,6 +117,23 @@ export class WsSession {
     });
   }
 
+  /**
+   * Gives up on the upstream unless `until` happens within the connect timeout: the TCP connect,
+   * then PostgreSQL's first bytes after the first client bytes were sent on. A frozen PostgreSQL
+   * (SIGSTOP) still completes the handshake in the kernel; the wait starts after the injected
+   * latency, so a slow client or a latency fault is never blamed on PostgreSQL.
+   */
+  private boundUpstream(socket: Socket, until: 'connect' | 'data'): void {
+    const timeoutMs = this.context.connectTimeoutMs;
+    const timer = setTimeout(() => {
+      const silent = new Error(`PostgreSQL did not answer within ${timeoutMs} ms`);
+      if (!socket.connecting) this.sendRefusal(computeUnreachable(silent));
+      socket.destroy(silent);
+    }, timeoutMs);
+    socket.once(until, () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+  }
+
   private relayClientData(chunk: Buffer): void {
     const opensBurst = this.serverSpokeLast;
     this.serverSpokeLast = false;
@@ -135,7 +144,12 @@ export class WsSession {
     this.writeChain = this.writeChain.then(async () => {
       await this.context.faults.delayBy(delayMs);
       const socket = this.upstreamSocket;
-      if (socket && !socket.destroyed && !socket.connecting) socket.write(chunk);
+      if (!socket || socket.destroyed || socket.connecting) return;
+      socket.write(chunk);
+      if (!this.wroteUpstream) {
+        this.wroteUpstream = true;
+        this.boundUpstream(socket, 'data');
+      }
     });
   }
 

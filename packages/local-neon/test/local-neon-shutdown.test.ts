@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { neon } from '@neondatabase/serverless';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type NeonEndpoint, startNeonEndpoint } from '../src/index.ts';
 import { createLocalClient, routeHttpToLocalEndpoints } from '../src/node-driver.ts';
 import { endpointDatabaseUrl, startEndpointOnTestPostgres } from './endpoint-fixture.ts';
@@ -58,6 +58,27 @@ describe('an upstream that accepts connections and never answers (a frozen Postg
     );
     expect(endpoint.counters().httpInFlight).toBe(0);
     await expect.poll(() => accepted.size).toBe(0);
+  });
+});
+
+describe('a latency fault longer than the upstream connect timeout', () => {
+  it('is not mistaken for a silent PostgreSQL: the wait starts once the startup is sent on', async () => {
+    const postgres = new URL(inject('postgresUrl'));
+    const endpoint = await startNeonEndpoint({
+      port: 0,
+      upstream: { host: postgres.hostname, port: Number(postgres.port) },
+      upstreamConnectTimeoutMs: 200,
+    });
+    try {
+      endpoint.setFaults({ latencyMs: 400 });
+      const client = createLocalClient(endpointDatabaseUrl(endpoint.port, APP));
+      client.on('error', () => {});
+      await client.connect();
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await client.end();
+    } finally {
+      await endpoint.close();
+    }
   });
 });
 
