@@ -63,9 +63,10 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
     const db: HttpDatabase = drizzle({ client, schema });
     for (let attempt = 1; ; attempt++) {
       receipt = crypto.randomUUID();
+      const items = build(db);
       const started = Date.now();
       trace.attempts += 1;
-      const reply = await db.batch(build(db)).then(
+      const reply = await db.batch(items).then(
         (responses) => ({ responses }),
         (failure: unknown) => ({ failure }),
       );

@@ -165,7 +165,7 @@ export function transaction(options: TransactionOptions = {}) {
       const state: ReplayState = { trace };
       const request = await buildReplayRequest(c.req, c.var.requestId, state);
       if (!request) break;
-      // Checked after the backoff, not before: a replay must not start past DB_RETRY_DEADLINE_MS.
+      // backOff refuses a wait that would end past DB_RETRY_DEADLINE_MS: no replay starts after it.
       if (!(await backOff(retryPolicyFor(config, trace.startedAt), run, trace))) break;
       const response = await options.dispatch(request, c.env, executionContextOf(c));
       // Assigning undefined first stops Hono from merging the failed run's headers into the new response.
