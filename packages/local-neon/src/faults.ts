@@ -61,6 +61,11 @@ export class FaultController {
     this.thaw();
   }
 
+  /** True while `freezeBackends` is set. */
+  get freezeRequested(): boolean {
+    return this.freezing;
+  }
+
   /** Stops the backend `pid` if `freezeBackends` is set; it resumes when the fault is lifted. */
   freezeIfAsked(pid: number): void {
     if (!this.freezing || this.frozenPids.has(pid)) return;

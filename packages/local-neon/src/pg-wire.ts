@@ -24,6 +24,11 @@ export class WireReader {
     this.untyped = side === 'client';
   }
 
+  /** Bytes of an incomplete message kept from earlier chunks. */
+  get pending(): number {
+    return this.buffered.length;
+  }
+
   push(chunk: Buffer): WireMessage[] {
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
     const messages: WireMessage[] = [];

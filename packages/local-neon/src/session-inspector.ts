@@ -25,6 +25,7 @@ export class SessionInspector {
   private database: string | undefined;
   private password: string | undefined;
   private clientReader: WireReader | undefined = new WireReader('client');
+  private loginSent = false;
   private serverReader: WireReader | undefined = new WireReader('server');
   private commitScanner: CommandCompleteScanner | undefined = new CommandCompleteScanner('COMMIT');
   // Each SSLRequest/GSSENCRequest is answered with one byte ('N') that is not a message.
@@ -37,25 +38,41 @@ export class SessionInspector {
     return { user, database, password };
   }
 
-  inspectClient(chunk: Buffer): void {
+  /**
+   * Reads a client chunk; returns how many of its bytes belong to the login (the startup phase and
+   * the PasswordMessage): all of them while it lasts, none once it is over.
+   */
+  inspectClient(chunk: Buffer): number {
     const reader = this.clientReader;
-    if (!reader) return;
+    if (!reader) return this.loginSent ? 0 : chunk.length;
+    let end = -reader.pending;
     try {
       for (const message of reader.push(chunk)) {
+        const size = message.body.length + (message.type === null ? 4 : 5);
         if (message.type === null) {
           if (isEncryptionRequest(message.body)) this.serverBytesToSkip += 1;
           else if (startupCode(message.body) >> 16 === 3) this.readStartup(message.body);
           else this.clientReader = undefined;
         } else {
-          // Under cleartext `password` auth the first typed message is the PasswordMessage.
+          // Under cleartext `password` auth the first typed message is the PasswordMessage;
+          // any other typed message already belongs to the session.
           if (message.type === 'p') this.password = message.body.toString('utf8').split('\0')[0];
           this.clientReader = undefined;
+          this.loginSent = true;
+          return message.type === 'p' ? end + size : end;
         }
-        if (!this.clientReader) return;
+        end += size;
+        if (!this.clientReader) return chunk.length;
       }
     } catch {
       this.clientReader = undefined;
     }
+    return chunk.length;
+  }
+
+  /** True once the server has sent its BackendKeyData or an error: the pid is known, or never will be. */
+  get helloDone(): boolean {
+    return this.serverReader === undefined;
   }
 
   /** Reads a server chunk; returns where a CommandComplete `COMMIT` starts in it, or -1. */

@@ -40,6 +40,8 @@ export class WsSession {
   private wroteUpstream = false;
   private admitted = false;
   private freezeChecked = false;
+  /** Statements held back under `freezeBackends` until the backend is stopped. */
+  private held: Buffer[] | undefined;
   private finished = false;
   private markClosed = () => {};
   private markFirstMessage = () => {};
@@ -139,8 +141,23 @@ export class WsSession {
     this.serverSpokeLast = false;
     if (opensBurst) this.context.counters.countWsBurst();
     this.markFirstMessage();
-    this.inspector.inspectClient(chunk);
+    const loginBytes = this.inspector.inspectClient(chunk);
     const delayMs = opensBurst ? this.context.faults.latency : 0;
+    // Under freezeBackends the driver's pipelined statements wait here until the backend is
+    // stopped, so a frozen backend has run none of them: the freeze lands before the first.
+    const hold =
+      this.held !== undefined ||
+      (loginBytes < chunk.length && !this.freezeChecked && this.context.faults.freezeRequested);
+    if (hold) {
+      this.held ??= [];
+      this.held.push(chunk.subarray(loginBytes));
+      if (loginBytes > 0) this.sendUpstream(chunk.subarray(0, loginBytes), delayMs);
+      return;
+    }
+    this.sendUpstream(chunk, delayMs);
+  }
+
+  private sendUpstream(chunk: Buffer, delayMs: number): void {
     this.writeChain = this.writeChain.then(async () => {
       await this.context.faults.delayBy(delayMs);
       const socket = this.upstreamSocket;
@@ -160,6 +177,10 @@ export class WsSession {
     if (pid !== undefined && !this.freezeChecked) {
       this.freezeChecked = true;
       this.context.faults.freezeIfAsked(pid);
+    }
+    if (this.held && this.inspector.helloDone) {
+      for (const held of this.held) this.sendUpstream(held, 0);
+      this.held = undefined;
     }
     if (commitAt !== -1 && this.context.faults.takeLostReply('ws')) {
       this.loseReply(chunk, commitAt);

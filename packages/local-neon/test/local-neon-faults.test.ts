@@ -3,7 +3,12 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NeonEndpoint } from '../src/index.ts';
 import { createLocalClient } from '../src/node-driver.ts';
-import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
+import {
+  countBackends,
+  endpointDatabaseUrl,
+  type FileEndpointFixture,
+  startFileEndpoint,
+} from './endpoint-fixture.ts';
 
 const APP = `local-neon-faults-${process.pid}`;
 let fixture: FileEndpointFixture;
@@ -169,6 +174,32 @@ describe('connectionCap', () => {
     await expect(neon(url)`SELECT 1`).rejects.toThrow(/53300/);
     endpoint.setFaults({ connectionCap: null });
     expect(await neon(url)`SELECT 1 AS n`).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('freezeBackends', () => {
+  it("stops a WebSocket session's backend before any statement reaches it, and resumes it", async () => {
+    endpoint.setFaults({ freezeBackends: true });
+    const app = `${APP}-freeze`;
+    const client = createLocalClient(endpointDatabaseUrl(endpoint.port, app));
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      // The driver pipelines its login with this query; the endpoint holds the query back.
+      const pending = client.query('SELECT 41 + 1 AS answer');
+      pending.catch(() => {});
+      await expect.poll(() => endpoint.counters().frozenBackends).toBe(1);
+      // A stopped backend cannot update its own entry: it shows what it last did, which is nothing.
+      const { rows } = await direct.query(
+        'SELECT state, query FROM pg_stat_activity WHERE application_name = $1',
+        [app],
+      );
+      expect(rows).toEqual([{ state: 'idle', query: '' }]);
+      endpoint.clearFaults();
+      expect((await pending).rows).toEqual([{ answer: 42 }]);
+    } finally {
+      await client.end().catch(() => {});
+    }
   });
 });
 
