@@ -18,6 +18,8 @@ Options:
   --data-dir <path>       the embedded PostgreSQL's data folder (default .local/pg)
   --pg-port <n>           the embedded PostgreSQL's port (default 54322)
   --latency-ms <n>        add this latency from the start (more faults: POST /_local/faults)
+  --upstream-timeout-ms <n>
+                          how long PostgreSQL has to accept and answer a login (default 10000)
   -h, --help              show this help
 
 Stops on Ctrl-C or SIGTERM. The embedded cluster and its passwords
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string', default: '.local/pg' },
       'pg-port': { type: 'string', default: '54322' },
       'latency-ms': { type: 'string' },
+      'upstream-timeout-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,6 +47,9 @@ async function main(): Promise<void> {
   const port = portOf('--port', values.port);
   const latency = values['latency-ms'];
   const latencyMs = latency === undefined ? undefined : wholeNumber('--latency-ms', latency);
+  const timeout = values['upstream-timeout-ms'];
+  const upstreamConnectTimeoutMs =
+    timeout === undefined ? undefined : wholeNumber('--upstream-timeout-ms', timeout);
 
   let stopPostgres = async () => {};
   let upstream: { host: string; port: number };
@@ -76,7 +82,13 @@ async function main(): Promise<void> {
 
   let endpoint: Awaited<ReturnType<typeof startNeonEndpoint>>;
   try {
-    endpoint = await startNeonEndpoint({ host: values.host, port, upstream, log: say });
+    endpoint = await startNeonEndpoint({
+      host: values.host,
+      port,
+      upstream,
+      upstreamConnectTimeoutMs,
+      log: say,
+    });
   } catch (error) {
     await stopPostgres();
     throw error;
