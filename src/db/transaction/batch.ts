@@ -10,7 +10,7 @@ import {
   sqlStateOf,
 } from '../classify-error';
 import { httpSql } from '../driver-settings';
-import { backOff, retryPolicyFor } from '../retry';
+import { backOff, replyTimeoutMs, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
 import type { CommitStatus } from './outcome';
 import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } from './types';
@@ -42,6 +42,7 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
     trace.batches += 1;
     const sql = httpSql(config);
     const policy = retryPolicyFor(config, trace.startedAt);
+    const replyMs = replyTimeoutMs(config);
     let receipt = '';
     // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
     const transaction = async (queries: Query[], drizzleOptions?: object) => {
@@ -59,12 +60,7 @@ export function createWriteBatch(context: WriteBatchContext): WriteBatch {
         ...drizzleOptions,
         isolationLevel: NEON_ISOLATION[config.isolationLevel],
         readOnly: false,
-        // statement_timeout 0 turns the limit off; the client then imposes none either.
-        ...(config.statementTimeoutMs > 0 && {
-          fetchOptions: {
-            signal: AbortSignal.timeout(config.statementTimeoutMs + config.connectTimeoutMs),
-          },
-        }),
+        ...(replyMs !== undefined && { fetchOptions: { signal: AbortSignal.timeout(replyMs) } }),
       });
       return results.slice(prefix.length);
     };
