@@ -150,10 +150,9 @@ export function transaction(options: TransactionOptions = {}) {
     if (replay) {
       replay.error = result.failure;
       replay.nothingCommitted = result.nothingCommitted;
-      if (result.fromCommit) throw result.failure;
-      return;
     }
-    for (let run = 1; options.dispatch && result.failure !== undefined; run++) {
+    // A replay reports back to the run that dispatched it, which decides about the next one.
+    for (let run = 1; !replay && options.dispatch && result.failure !== undefined; run++) {
       let config: AppConfig;
       try {
         config = loadConfig(c.env);
