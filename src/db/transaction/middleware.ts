@@ -8,7 +8,7 @@ import { CommitUnknownError, TxMisuseError } from '../../errors';
 import { clearError, type RequestTrace, startTrace } from '../../trace';
 import { backOff, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
-import { createWriteBatch } from './batch';
+import { runWriteBatch } from './batch';
 import { TxConnection } from './connection';
 import { createHttpDatabase } from './http';
 import { buildReplayRequest, type ReplayState, replayStateOf, shouldReplay } from './replay';
@@ -101,8 +101,8 @@ async function runHandler(
   c.set('batch', async (build, options) => {
     if (batchUsed || connection) throw new TxMisuseError(ONE_WRITE_PER_REQUEST);
     batchUsed = true;
-    const config = loadConfig(c.env);
-    return createWriteBatch({ config, trace, requestId: c.var.requestId ?? '' })(build, options);
+    const context = { config: loadConfig(c.env), trace, requestId: c.var.requestId ?? '' };
+    return runWriteBatch(context, build, options);
   });
   // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
   let httpMayHaveWritten = false;
