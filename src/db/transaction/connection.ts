@@ -10,7 +10,7 @@ import {
 import type { RequestTrace, TxOutcome } from '../../trace';
 import { isTransientError } from '../classify-error';
 import { applyDriverSettings } from '../driver-settings';
-import { type RetryPolicy, replyTimeoutMs, retryTransient, withinReplyTimeout } from '../retry';
+import { replyTimeoutMs, retryPolicyFor, retryTransient, withinReplyTimeout } from '../retry';
 import { dropClient, endClient } from '../ws-client';
 import { settleLostCommit } from './outcome';
 import { pipelinePrefix } from './pipeline';
@@ -38,7 +38,6 @@ export type TxConnectionOptions = {
   config: AppConfig;
   settings: TxSettings;
   trace: RequestTrace;
-  policy: RetryPolicy;
   /** `ctx.waitUntil` when there is one: closing never delays the response. */
   waitUntil: (promise: Promise<unknown>) => void;
   /** Called with each new `Client` before it is hooked or connected (see `TransactionOptions`). */
@@ -97,7 +96,8 @@ export class TxConnection {
   }
 
   private async open(first: FirstStatement): Promise<Session> {
-    const { policy, trace } = this.options;
+    const { config, trace } = this.options;
+    const policy = retryPolicyFor(config, trace.startedAt);
     const attempt = (mode: BeginMode) =>
       retryTransient((timeoutMs) => this.openSession(first, mode, timeoutMs), policy, trace);
     try {

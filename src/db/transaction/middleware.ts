@@ -88,7 +88,6 @@ async function runHandler(
           readOnly: options.readOnly ?? readOnlyByDefault,
           statementTimeoutMs: config.statementTimeoutMs,
         },
-        policy: retryPolicyFor(config, trace.startedAt),
         trace,
         waitUntil: (promise) => ctx?.waitUntil(promise.catch(() => {})),
         prepareClient,
