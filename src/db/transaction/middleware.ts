@@ -103,10 +103,7 @@ async function runHandler(
     const context = { config: loadConfig(c.env), trace, requestId: c.var.requestId ?? '' };
     return runWriteBatch(context, build, options);
   });
-  // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
-  let httpMayHaveWritten = false;
   c.set('http', () => {
-    httpMayHaveWritten ||= !readOnlyByDefault;
     httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace, { retry: readOnlyByDefault });
     return httpDatabase;
   });
@@ -121,6 +118,8 @@ async function runHandler(
   if (!connection) return { failure: c.error };
   if (c.error !== undefined || c.res.status >= 400) {
     trace.outcome = await connection.rollback();
+    // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
+    const httpMayHaveWritten = httpDatabase !== undefined && !readOnlyByDefault;
     return { failure: c.error, nothingCommitted: !httpMayHaveWritten && !connection.commitSent };
   }
   try {
