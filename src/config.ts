@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkDatabaseUrl, isLoopbackHost, parseDatabaseUrl, passwordForms } from './database-url';
 import { ConfigError } from './errors';
 
-export { isLoopbackHost, isNeonHost, LOCAL_DEV_API_TOKEN } from './database-url';
+export { isLoopbackHost, LOCAL_DEV_API_TOKEN } from './database-url';
 
 const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
 /** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */
@@ -81,7 +81,6 @@ function buildConfig(env: Env, parsedUrl: URL | undefined, secrets: string[]) {
       : 'direct';
   return {
     databaseUrl: url.toString(), // a secret, never logged
-    host: url.hostname,
     isLocal,
     endpointKind,
     appName: knobs.APP_NAME,

@@ -15,7 +15,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** True for a Neon endpoint host (`ep-….neon.tech`). */
-export function isNeonHost(hostname: string): boolean {
+function isNeonHost(hostname: string): boolean {
   return /\.neon\.(tech|build)$/i.test(hostname);
 }
 

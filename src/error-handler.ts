@@ -4,7 +4,7 @@ import type { AppEnv } from './app-env';
 import { secretsOf } from './config';
 import { classifyDatabaseError, unwrapQueryError } from './db/classify-error';
 import { ApiError, AppError } from './errors';
-import { type Problem, type ProblemBody, TITLES, toProblem } from './problem';
+import { type Problem, TITLES, toProblem } from './problem';
 import { redactSecrets } from './redact';
 
 // Headers that describe a success; an error raised after the handler answered (a failed COMMIT)
@@ -27,19 +27,19 @@ function dropSuccessHeaders(c: Context<AppEnv>): void {
   c.res = new Response(null, { headers: kept });
 }
 
-/** Builds the problem+json response for a problem (secrets redacted from `detail`). */
+/** The RFC 9457 problem+json response (plus `code` and `requestId`), secrets redacted from `detail`. */
 function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
   dropSuccessHeaders(c);
   const { status } = problem;
-  const body: ProblemBody = {
+  const body = {
     type: 'about:blank',
     title: TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'),
     status,
     code: problem.code,
     detail: redactSecrets(problem.detail, secretsOf(c.env)),
     requestId: c.get('requestId') ?? '',
+    errors: problem.details, // left out of the JSON when undefined
   };
-  if (problem.details !== undefined) body.errors = problem.details;
   // c.body keeps headers set earlier in the chain (X-Request-Id, CORS).
   return c.body(JSON.stringify(body), status, {
     ...problem.headers,

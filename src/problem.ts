@@ -7,17 +7,6 @@ import {
 } from './db/classify-error';
 import { ApiError, AppError } from './errors';
 
-/** The problem+json body every error response carries (RFC 9457, plus `code` and `requestId`). */
-export type ProblemBody = {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  requestId: string;
-  errors?: unknown;
-};
-
 /** What an error becomes: the status, code, detail and headers of its problem response. */
 export type Problem = {
   status: ContentfulStatusCode;

@@ -3,11 +3,16 @@ import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig, IsolationLevel } from '../../config';
 import { CommitUnknownError } from '../../errors';
 import type { RequestTrace } from '../../trace';
-import { classifyDatabaseError, mayHaveCommitted } from '../classify-error';
+import {
+  classifyDatabaseError,
+  isTransientError,
+  mayHaveCommitted,
+  sqlStateOf,
+} from '../classify-error';
 import { httpSql } from '../driver-settings';
-import { backOff, retryPolicyFor } from '../retry';
+import { backOff, replyTimeoutMs, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
-import { receiptPrefix, settleReceipt } from './receipts';
+import type { CommitStatus } from './outcome';
 import type { HttpDatabase, WriteBatch, WriteBatchItems, WriteBatchOptions } from './types';
 
 type Sql = NeonQueryFunction<false, false>;
@@ -24,79 +29,131 @@ const NEON_ISOLATION = {
 } as const satisfies Record<IsolationLevel, HTTPTransactionOptions<false, false>['isolationLevel']>;
 
 /**
- * The request's {@link WriteBatch}: each attempt is one HTTP transaction (statement timeout, a
- * fresh receipt, the route's statements). A lost reply is settled by {@link settleReceipt}:
+ * Runs the request's {@link WriteBatch}: each attempt is one HTTP transaction (statement timeout,
+ * a fresh receipt, the route's statements). A lost reply is settled by {@link settleReceipt}:
  * committed → `recover()`; fenced (aborted) → another attempt; unknown → `commit_unknown`.
  */
-export function createWriteBatch(context: WriteBatchContext): WriteBatch {
-  return async function batch<T extends WriteBatchItems, R>(
-    build: (db: HttpDatabase) => T,
-    options: WriteBatchOptions<T, R>,
-  ): Promise<R> {
-    const { config, trace, requestId } = context;
-    trace.batches += 1;
-    const sql = httpSql(config);
-    const policy = retryPolicyFor(config, trace.startedAt);
-    let receipt = '';
-    // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
-    const transaction = async (queries: Query[], drizzleOptions?: object) => {
-      const prefix = receiptPrefix(sql, receipt, requestId, config.statementTimeoutMs);
-      const all = [...prefix, ...queries] as Parameters<Sql['transaction']>[0];
-      const results = await sql.transaction(all, {
-        ...drizzleOptions,
-        isolationLevel: NEON_ISOLATION[config.isolationLevel],
-        readOnly: false,
-        // statement_timeout 0 turns the limit off; the client then imposes none either.
-        ...(config.statementTimeoutMs > 0 && {
-          fetchOptions: {
-            signal: AbortSignal.timeout(config.statementTimeoutMs + config.connectTimeoutMs),
-          },
-        }),
-      });
-      return results.slice(prefix.length);
-    };
-    const client = Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
-      query: sql.query,
-      unsafe: sql.unsafe,
-      transaction: transaction as Sql['transaction'],
+export async function runWriteBatch<T extends WriteBatchItems, R>(
+  context: WriteBatchContext,
+  build: (db: HttpDatabase) => T,
+  options: WriteBatchOptions<T, R>,
+): Promise<R> {
+  const { config, trace, requestId } = context;
+  trace.batches += 1;
+  const sql = httpSql(config);
+  const policy = retryPolicyFor(config, trace.startedAt);
+  const replyMs = replyTimeoutMs(config);
+  let receipt = '';
+  // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
+  const transaction = async (queries: Query[], drizzleOptions?: object) => {
+    // `set_config(..., true)` is `SET LOCAL` with a bind parameter. The receipt goes first so
+    // that a lookup waits for an in-flight original instead of overtaking it, and a late
+    // original fails on it before doing any work.
+    const prefix = [
+      sql.query("select set_config('statement_timeout', $1, true)", [
+        String(config.statementTimeoutMs),
+      ]),
+      sql.query('insert into tx_receipts (id, request_id) values ($1, $2)', [receipt, requestId]),
+    ];
+    const all = [...prefix, ...queries] as Parameters<Sql['transaction']>[0];
+    const results = await sql.transaction(all, {
+      ...drizzleOptions,
+      isolationLevel: NEON_ISOLATION[config.isolationLevel],
+      readOnly: false,
+      ...(replyMs !== undefined && { fetchOptions: { signal: AbortSignal.timeout(replyMs) } }),
     });
-    const db: HttpDatabase = drizzle({ client, schema });
-    for (let attempt = 1; ; attempt++) {
-      receipt = crypto.randomUUID();
-      const items = build(db);
-      const started = Date.now();
-      trace.attempts += 1;
-      const reply = await db.batch(items).then(
-        (responses) => ({ responses }),
-        (failure: unknown) => ({ failure }),
-      );
-      trace.queryMs += Date.now() - started;
-      if ('responses' in reply) {
-        trace.outcome = 'committed';
-        return options.result(reply.responses);
-      }
-      const { failure } = reply;
-      // 53300: the endpoint refused the connection, so nothing ran; try again, no lookup needed.
-      if (classifyDatabaseError(failure).kind !== 'too_many_connections') {
-        if (!mayHaveCommitted(failure)) {
-          trace.outcome = 'rolled_back';
-          throw failure;
-        }
-        const status = await settleReceipt(config, receipt, requestId, trace);
-        trace.commitLookup = status;
-        if (status === 'committed') {
-          trace.outcome = 'committed';
-          return options.recover();
-        }
-        if (status === 'unknown') {
-          trace.outcome = 'unknown';
-          throw new CommitUnknownError(failure);
-        }
-      }
-      trace.outcome = 'rolled_back';
-      if (attempt >= config.maxTxAttempts || !(await backOff(policy, attempt, trace))) {
+    return results.slice(prefix.length);
+  };
+  const client = Object.assign(((...args: Parameters<Sql>) => sql(...args)) as Sql, {
+    query: sql.query,
+    unsafe: sql.unsafe,
+    transaction: transaction as Sql['transaction'],
+  });
+  const db: HttpDatabase = drizzle({ client, schema });
+  for (let attempt = 1; ; attempt++) {
+    receipt = crypto.randomUUID();
+    const items = build(db);
+    const started = Date.now();
+    trace.attempts += 1;
+    const reply = await db.batch(items).then(
+      (responses) => ({ responses }),
+      (failure: unknown) => ({ failure }),
+    );
+    trace.queryMs += Date.now() - started;
+    if ('responses' in reply) {
+      trace.outcome = 'committed';
+      return options.result(reply.responses);
+    }
+    const { failure } = reply;
+    // 53300: the endpoint refused the connection, so nothing ran; try again, no lookup needed.
+    if (classifyDatabaseError(failure).kind !== 'too_many_connections') {
+      if (!mayHaveCommitted(failure)) {
+        trace.outcome = 'rolled_back';
         throw failure;
       }
+      const status = await settleReceipt(context, receipt);
+      trace.commitLookup = status;
+      if (status === 'committed') {
+        trace.outcome = 'committed';
+        return options.recover();
+      }
+      if (status === 'unknown') {
+        trace.outcome = 'unknown';
+        throw new CommitUnknownError(failure);
+      }
     }
-  };
+    trace.outcome = 'rolled_back';
+    if (attempt >= config.maxTxAttempts || !(await backOff(policy, attempt, trace))) {
+      throw failure;
+    }
+  }
+}
+
+// SQLSTATE 55P03 lock_not_available: the original still holds the receipt after lock_timeout.
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Settles an attempt whose reply never came by claiming its receipt: the INSERT waits for an
+ * original in flight and conflicts with one that committed; else it writes a `fenced` receipt so
+ * the original never commits. The SELECT is a new statement, so it sees the original's row.
+ */
+async function settleReceipt(
+  { config, trace, requestId }: WriteBatchContext,
+  receipt: string,
+): Promise<CommitStatus> {
+  const sql = httpSql(config);
+  const policy = retryPolicyFor(config, trace.startedAt);
+  // Long enough for an original still in flight to end: its statement timeout plus a margin.
+  const lockTimeoutMs = config.statementTimeoutMs + config.connectTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    trace.attempts += 1;
+    try {
+      const results = await sql.transaction(
+        [
+          sql.query("select set_config('lock_timeout', $1, true)", [String(lockTimeoutMs)]),
+          sql.query(
+            `insert into tx_receipts (id, request_id, fenced) values ($1, $2, true)
+             on conflict (id) do nothing`,
+            [receipt, requestId],
+          ),
+          sql.query('select fenced from tx_receipts where id = $1', [receipt]),
+        ],
+        {
+          isolationLevel: 'ReadCommitted',
+          fetchOptions: { signal: AbortSignal.timeout(lockTimeoutMs + config.connectTimeoutMs) },
+        },
+      );
+      const row = (results[2] as { fenced: boolean }[])[0];
+      if (!row) return 'unknown';
+      return row.fenced ? 'aborted' : 'committed';
+    } catch (error) {
+      // Still held after lock_timeout, or an error no retry can cure (a wrong password, a
+      // missing table): spending the deadline on it would change nothing.
+      if (sqlStateOf(error) === LOCK_NOT_AVAILABLE || !isTransientError(error)) return 'unknown';
+    } finally {
+      trace.queryMs += Date.now() - started;
+    }
+    if (!(await backOff(policy, attempt, trace))) return 'unknown';
+  }
 }

@@ -12,17 +12,18 @@ type QueryOptions = Parameters<AnyQueryFunction['query']>[2];
 type TransactionOptions = Parameters<AnyQueryFunction['transaction']>[1];
 type Queries = Parameters<AnyQueryFunction['transaction']>[0];
 type QueryList = Exclude<Queries, (...args: never[]) => unknown>;
-type Thenable = { then: (...args: unknown[]) => unknown };
+type Thenable = { then: Promise<unknown>['then'] };
 
 /** `retry`: retry a query that failed to connect; only where queries cannot write (GET/HEAD). */
 export type HttpDatabaseOptions = { retry: boolean };
 
-function wrapQueries(
-  sql: AnyQueryFunction,
+/** The HTTP driver (drizzle `neon-http`) for one request: every query timed into the trace and bounded. */
+export function createHttpDatabase(
   config: AppConfig,
   trace: RequestTrace,
   options: HttpDatabaseOptions,
-): AnyQueryFunction {
+): HttpDatabase {
+  const sql = httpSql(config) as AnyQueryFunction;
   const bounded = async (list: QueryList, txOptions: TransactionOptions, connectMs: number) => {
     // statement_timeout 0 turns the limit off; the client then imposes none either.
     if (config.statementTimeoutMs === 0) return sql.transaction(list, txOptions);
@@ -56,7 +57,7 @@ function wrapQueries(
     const pending = sql.query(text, params, queryOptions) as unknown as Thenable;
     let sent: Promise<unknown> | undefined;
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
-    pending.then = (onFulfilled?: unknown, onRejected?: unknown) => {
+    pending.then = (onFulfilled, onRejected) => {
       sent ??= run(async (connectMs) => {
         if (config.statementTimeoutMs === 0) return sql.query(text, params, queryOptions);
         // Bounded like a transaction's statement, so Postgres itself cancels it (57014).
@@ -64,10 +65,7 @@ function wrapQueries(
         const query = sql.query(text, params, queryOptions);
         return (await bounded([query], { fetchOptions, authToken }, connectMs))[0];
       });
-      return sent.then(
-        onFulfilled as (value: unknown) => unknown,
-        onRejected as (error: unknown) => unknown,
-      );
+      return sent.then(onFulfilled, onRejected);
     };
     return pending;
   }) as AnyQueryFunction['query'];
@@ -79,18 +77,9 @@ function wrapQueries(
         connectMs,
       ),
     )) as AnyQueryFunction['transaction'];
-  return Object.assign(
+  const client = Object.assign(
     ((...args: Parameters<AnyQueryFunction>) => sql(...args)) as AnyQueryFunction,
     { query, transaction, unsafe: sql.unsafe },
   );
-}
-
-/** The HTTP driver (drizzle `neon-http`) for one request: every query timed into the trace and bounded. */
-export function createHttpDatabase(
-  config: AppConfig,
-  trace: RequestTrace,
-  options: HttpDatabaseOptions,
-): HttpDatabase {
-  const sql = httpSql(config) as AnyQueryFunction;
-  return drizzle({ client: wrapQueries(sql, config, trace, options), schema });
+  return drizzle({ client, schema });
 }

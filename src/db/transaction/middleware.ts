@@ -8,7 +8,7 @@ import { CommitUnknownError, TxMisuseError } from '../../errors';
 import { clearError, type RequestTrace, startTrace } from '../../trace';
 import { backOff, retryPolicyFor } from '../retry';
 import * as schema from '../schema';
-import { createWriteBatch } from './batch';
+import { runWriteBatch } from './batch';
 import { TxConnection } from './connection';
 import { createHttpDatabase } from './http';
 import { buildReplayRequest, type ReplayState, replayStateOf, shouldReplay } from './replay';
@@ -88,7 +88,6 @@ async function runHandler(
           readOnly: options.readOnly ?? readOnlyByDefault,
           statementTimeoutMs: config.statementTimeoutMs,
         },
-        policy: retryPolicyFor(config, trace.startedAt),
         trace,
         waitUntil: (promise) => ctx?.waitUntil(promise.catch(() => {})),
         prepareClient,
@@ -101,13 +100,10 @@ async function runHandler(
   c.set('batch', async (build, options) => {
     if (batchUsed || connection) throw new TxMisuseError(ONE_WRITE_PER_REQUEST);
     batchUsed = true;
-    const config = loadConfig(c.env);
-    return createWriteBatch({ config, trace, requestId: c.var.requestId ?? '' })(build, options);
+    const context = { config: loadConfig(c.env), trace, requestId: c.var.requestId ?? '' };
+    return runWriteBatch(context, build, options);
   });
-  // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
-  let httpMayHaveWritten = false;
   c.set('http', () => {
-    httpMayHaveWritten ||= !readOnlyByDefault;
     httpDatabase ??= createHttpDatabase(loadConfig(c.env), trace, { retry: readOnlyByDefault });
     return httpDatabase;
   });
@@ -122,6 +118,8 @@ async function runHandler(
   if (!connection) return { failure: c.error };
   if (c.error !== undefined || c.res.status >= 400) {
     trace.outcome = await connection.rollback();
+    // Outside GET/HEAD an http() query may have written (autocommit): such a run is not replayed.
+    const httpMayHaveWritten = httpDatabase !== undefined && !readOnlyByDefault;
     return { failure: c.error, nothingCommitted: !httpMayHaveWritten && !connection.commitSent };
   }
   try {
@@ -150,10 +148,9 @@ export function transaction(options: TransactionOptions = {}) {
     if (replay) {
       replay.error = result.failure;
       replay.nothingCommitted = result.nothingCommitted;
-      if (result.fromCommit) throw result.failure;
-      return;
     }
-    for (let run = 1; options.dispatch && result.failure !== undefined; run++) {
+    // A replay reports back to the run that dispatched it, which decides about the next one.
+    for (let run = 1; !replay && options.dispatch && result.failure !== undefined; run++) {
       let config: AppConfig;
       try {
         config = loadConfig(c.env);
