@@ -1,43 +1,28 @@
 import { Client } from '@neondatabase/serverless';
-import type { AppConfig } from '../../config';
 import {
-  ConnectTimeoutError,
   DriverShapeError,
   ReplyTimeoutError,
   TransactionAbortedError,
   TxMisuseError,
 } from '../../errors';
-import type { RequestTrace, TxOutcome } from '../../trace';
-import { isTransientError } from '../classify-error';
+import type { TxOutcome } from '../../trace';
 import { applyDriverSettings } from '../driver-settings';
 import { replyTimeoutMs, retryPolicyFor, retryTransient, withinReplyTimeout } from '../retry';
 import { dropClient, endClient } from '../ws-client';
+import {
+  type BeginMode,
+  type FirstStatement,
+  openSession,
+  type Session,
+  type SessionContext,
+} from './open-session';
 import { settleLostCommit } from './outcome';
-import { pipelinePrefix } from './pipeline';
-import { explicitReplies, type TxSettings, transactionPrefix, verifyPrefixReplies } from './prefix';
 
 /** What a finished transaction did; 'unknown' is only ever decided by the middleware. */
 export type TxEnd = Exclude<TxOutcome, 'unknown'>;
 
-/** BEGIN in the first statement's burst (k + 2 round trips), or as a query of its own (k + 3). */
-type BeginMode = NonNullable<RequestTrace['beginMode']>;
-
-/** The statement that opens the session, as drizzle hands it to the client. */
-type FirstStatement = { config: unknown; values?: unknown[] };
-
-/** A session whose BEGIN ran, with the first statement's result or, the handler's to see, error. */
-type Session = {
-  client: Client;
-  /** The transaction id, for looking up a COMMIT whose reply is lost (read-write only). */
-  xid?: string;
-  first: { result: unknown } | { error: unknown };
-};
-
 /** Everything a request's transaction needs from the request. */
-export type TxConnectionOptions = {
-  config: AppConfig;
-  settings: TxSettings;
-  trace: RequestTrace;
+export type TxConnectionOptions = SessionContext & {
   /** `ctx.waitUntil` when there is one: closing never delays the response. */
   waitUntil: (promise: Promise<unknown>) => void;
   /** Called with each new `Client` before it is hooked or connected (see `TransactionOptions`). */
@@ -99,7 +84,11 @@ export class TxConnection {
     const { config, trace } = this.options;
     const policy = retryPolicyFor(config, trace.startedAt);
     const attempt = (mode: BeginMode) =>
-      retryTransient((timeoutMs) => this.openSession(first, mode, timeoutMs), policy, trace);
+      retryTransient(
+        (timeoutMs) => openSession(this.createClient(), first, mode, timeoutMs, this.options),
+        policy,
+        trace,
+      );
     try {
       this.session = await attempt('pipelined').catch((error: unknown) => {
         // Nothing but the startup went out: the same request can still open it the plain way.
@@ -110,81 +99,6 @@ export class TxConnection {
     } catch (error) {
       if (error instanceof DriverShapeError) this.shapeError = error;
       throw error;
-    }
-  }
-
-  /**
-   * One attempt at connect + BEGIN + first statement, under the connect timeout until the server
-   * says it is connected and the reply timeout after. A statement error after BEGIN on a live
-   * connection is the handler's (the session is kept for a clean close); anything else drops the
-   * socket and throws, for the caller to retry or fall back.
-   */
-  private async openSession(
-    first: FirstStatement,
-    mode: BeginMode,
-    timeoutMs: number,
-  ): Promise<Session> {
-    const { config, settings, trace } = this.options;
-    const client = this.createClient();
-    const started = Date.now();
-    // Rejected by the first of: the connect timeout, the reply timeout, the tripwire.
-    let fail: (error: Error) => void = () => {};
-    const failure = new Promise<never>((_, reject) => {
-      fail = reject;
-    });
-    const prefix = transactionPrefix(settings);
-    const pipelined = mode === 'pipelined' ? pipelinePrefix(client, prefix, fail) : undefined;
-    trace.beginMode = pipelined ? 'pipelined' : 'explicit';
-    let connectedAt: number | undefined;
-    let begun = false;
-    let xid: string | undefined;
-    const sendFirst = async (): Promise<unknown> => {
-      if (!pipelined) {
-        xid = verifyPrefixReplies(prefix, explicitReplies(await client.query(prefix.join('; '))));
-        begun = true;
-        return client.query(first.config as string, first.values);
-      }
-      try {
-        const result = await client.query(first.config as string, first.values);
-        xid = verifyPrefixReplies(prefix, pipelined);
-        return result;
-      } finally {
-        begun = pipelined.tags[0] === 'BEGIN';
-      }
-    };
-
-    const connecting = client.connect();
-    let timer = setTimeout(() => fail(new ConnectTimeoutError(timeoutMs)), timeoutMs);
-    // The driver pipelines startup, password and the first query; the first ReadyForQuery
-    // answers the startup, i.e. "connected".
-    client.connection.once('readyForQuery', () => {
-      connectedAt = Date.now();
-      clearTimeout(timer);
-      const replyMs = replyTimeoutMs(config);
-      if (replyMs !== undefined) {
-        timer = setTimeout(() => fail(new ReplyTimeoutError(replyMs)), replyMs);
-      }
-    });
-    const sent = sendFirst();
-    for (const promise of [connecting, sent, failure]) promise.catch(() => {});
-    try {
-      await Promise.race([connecting, failure]);
-      const result = await Promise.race([sent, failure]);
-      return { client, xid, first: { result } };
-    } catch (error) {
-      // Only a session whose BEGIN is known to have run is handed to the handler with its error:
-      // on any other, a caught error and a next statement would run outside a transaction.
-      const begunLive = begun && connectedAt !== undefined;
-      if (begunLive && !isTransientError(error) && !(error instanceof DriverShapeError)) {
-        return { client, xid, first: { error } };
-      }
-      dropClient(client);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      const now = Date.now();
-      trace.connectMs += (connectedAt ?? now) - started;
-      if (connectedAt) trace.queryMs += now - connectedAt;
     }
   }
 
