@@ -3,32 +3,24 @@
  * no migration in `drizzle/` holds yet. drizzle-kit has no dry run, so it generates into a copy.
  */
 import { spawn } from 'node:child_process';
-import { cp, mkdir, readdir, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { cp, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { isMain, ROOT } from './cli';
-
-const DRIZZLE_KIT = join(ROOT, 'node_modules/drizzle-kit/bin.cjs');
-const NO_CHANGES = 'No schema changes';
-
-export interface SchemaCheckOptions {
-  /** Relative to the repository root, as drizzle-kit wants it. */
-  schema?: string;
-  migrations?: string;
-}
+import { DRIZZLE_KIT, fail, isMain, ROOT } from './cli';
 
 export type SchemaCheckResult = { ok: true } | { ok: false; reason: string };
 
-/** Generates migrations for `schema` into a scratch copy of `migrations` and reports any new one. */
-export async function checkSchemaGenerated(
-  options: SchemaCheckOptions = {},
-): Promise<SchemaCheckResult> {
-  const schema = options.schema ?? './src/db/schema.ts';
-  const migrations = join(ROOT, options.migrations ?? 'drizzle');
+/**
+ * Generates migrations for `schema` (relative to the repository root, as drizzle-kit wants it)
+ * into a scratch copy of drizzle/ and reports any new one.
+ */
+export async function checkSchemaGenerated({
+  schema = './src/db/schema.ts',
+} = {}): Promise<SchemaCheckResult> {
   const scratch = join(ROOT, '.local', `schema-check-${process.pid}-${Date.now()}`);
   const out = join(scratch, 'drizzle');
   try {
-    await mkdir(scratch, { recursive: true });
-    await cp(migrations, out, { recursive: true });
+    await cp(join(ROOT, 'drizzle'), out, { recursive: true });
     const before = new Set(await readdir(out));
     // drizzle-kit prefixes --out with "./", so it must be relative to the working directory.
     const output = await runDrizzleKit([
@@ -48,7 +40,7 @@ export async function checkSchemaGenerated(
       };
     }
     // It exits 0 even when it fails (a rename it would have to ask about needs a terminal).
-    if (!output.includes(NO_CHANGES)) {
+    if (!output.includes('No schema changes')) {
       const detail = output.split('\n').find((line) => /error/i.test(line)) ?? '';
       return {
         ok: false,
@@ -61,29 +53,25 @@ export async function checkSchemaGenerated(
   }
 }
 
-function runDrizzleKit(args: string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [DRIZZLE_KIT, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    for (const stream of [child.stdout, child.stderr]) {
-      stream.on('data', (chunk) => {
-        output += chunk;
-      });
-    }
-    child.once('error', fail);
-    child.once('close', () => done(output));
+/** drizzle-kit's stdout and stderr together, once it has exited. */
+async function runDrizzleKit(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [DRIZZLE_KIT, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  await once(child, 'close');
+  return output;
 }
 
 async function main(): Promise<void> {
   const result = await checkSchemaGenerated();
-  if (!result.ok) {
-    console.error(result.reason);
-    process.exit(1);
-  }
+  if (!result.ok) fail(result.reason);
   console.log('src/db/schema.ts matches the migrations in drizzle/');
 }
 

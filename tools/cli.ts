@@ -1,4 +1,4 @@
-/** What the tool scripts share: the repository root, the entry-point test, .dev.vars, children. */
+/** What the tool scripts share: the repository root, the entry-point test, exits, .dev.vars, children. */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** wrangler's CLI, run with this Node rather than through npx. */
 export const WRANGLER = join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
 
+/** drizzle-kit's CLI, likewise. */
+export const DRIZZLE_KIT = join(ROOT, 'node_modules/drizzle-kit/bin.cjs');
+
 /** True when `moduleUrl` (a script's `import.meta.url`) is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
   return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
@@ -21,9 +24,17 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Prints `line` on stderr and exits 1. */
+export function fail(line: string): never {
+  console.error(line);
+  process.exit(1);
+}
+
 /** The variables of `.dev.vars` in the working directory; none when it has no such file. */
-export function readDevVarsFile(): Record<string, string | undefined> {
-  return existsSync('.dev.vars') ? parseEnv(readFileSync('.dev.vars', 'utf8')) : {};
+export function readDevVarsFile(): Record<string, string> {
+  return existsSync('.dev.vars')
+    ? (parseEnv(readFileSync('.dev.vars', 'utf8')) as Record<string, string>)
+    : {};
 }
 
 /** Runs a Node script on this terminal; resolves to its exit code. */

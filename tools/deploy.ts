@@ -4,11 +4,11 @@
  * .dev.vars (that file describes a development database), and a loopback host is refused.
  * With --dry-run it only bundles: no database is touched.
  */
-import { isMain, messageOf, runNodeScript, WRANGLER } from './cli';
+import { fail, isMain, runNodeScript, WRANGLER } from './cli';
 import {
   type DirectUrlSourceVars,
+  failRedacted,
   isLoopbackHost,
-  redactPassword,
   resolveDirectUrl,
 } from './direct-url';
 import { applyMigrations } from './migrate';
@@ -34,18 +34,11 @@ export function productionDirectUrl(env: DirectUrlSourceVars): { url: string } |
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (!args.includes('--dry-run')) {
-    const target = productionDirectUrl(process.env as DirectUrlSourceVars);
-    if ('error' in target) {
-      console.error(target.error);
-      process.exit(1);
-    }
-    try {
-      await applyMigrations(target.url, console.log);
-    } catch (error) {
-      const message = redactPassword(messageOf(error), target.url);
-      console.error(`migration failed, not deploying: ${message}`);
-      process.exit(1);
-    }
+    const target = productionDirectUrl(process.env);
+    if ('error' in target) fail(target.error);
+    await applyMigrations(target.url, console.log).catch(
+      failRedacted('migration failed, not deploying', target.url),
+    );
   }
   process.exit(await runNodeScript(WRANGLER, ['deploy', ...args]));
 }

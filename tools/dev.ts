@@ -3,10 +3,12 @@
  * all stopped together on Ctrl-C or SIGTERM. With a non-local DATABASE_URL (environment or
  * .dev.vars) it skips the local stack and runs the Worker against that database.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadEmbedded } from 'local-neon';
 import type { LocalStack } from 'local-neon/embedded';
+import { LOCAL_DEV_API_TOKEN } from '../src/database-url.ts';
 import { messageOf, readDevVarsFile, WRANGLER } from './cli.ts';
 import { isLoopbackHost } from './direct-url.ts';
 import { localPostgres } from './local-urls.ts';
@@ -53,7 +55,7 @@ async function main() {
   }
   // A well-known token is fine for a local database, never for a real one.
   // An empty value (a .dev.vars copied from the example) counts as unset.
-  if (stack && !vars.API_TOKEN) vars.API_TOKEN = 'local-dev-token';
+  if (stack && !vars.API_TOKEN) vars.API_TOKEN = LOCAL_DEV_API_TOKEN;
   else if (!vars.API_TOKEN)
     say('API_TOKEN is not set: writes will answer 500 configuration_error.');
 
@@ -62,16 +64,16 @@ async function main() {
     await rm(GENERATED_VARS, { force: true });
     await pidFile.release();
   };
-  // Nothing else would stop a PostgreSQL already running when starting the Worker fails.
-  const abandon = async (error: unknown): Promise<never> => {
+  let wrangler: ChildProcess | undefined;
+  try {
+    wrangler = await startWrangler(vars);
+    await pidFile.record({ wrangler: wrangler.pid });
+  } catch (error) {
+    // Nothing else would stop a PostgreSQL already running when starting the Worker fails.
+    wrangler?.kill('SIGTERM');
     await cleanUp();
     throw error;
-  };
-  const wrangler = await startWrangler(vars).catch(abandon);
-  await pidFile.record({ wrangler: wrangler.pid }).catch((error: unknown) => {
-    wrangler.kill('SIGTERM');
-    return abandon(error);
-  });
+  }
   say(`Worker on http://${WORKER_IP}:${WORKER_PORT} (try /health and /health/db)`);
 
   let stopping = false;
@@ -81,7 +83,7 @@ async function main() {
     say('stopping…');
     if (wrangler.exitCode === null && wrangler.signalCode === null) {
       wrangler.kill('SIGTERM');
-      await new Promise((resolve) => wrangler.once('exit', resolve));
+      await once(wrangler, 'exit');
     }
     await cleanUp();
     say('stopped');
@@ -101,6 +103,7 @@ async function main() {
 async function startWrangler(vars: Record<string, string>) {
   const lines = Object.entries(vars).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
   await writeFile(GENERATED_VARS, lines.join('\n'), { mode: 0o600 });
+  // writeFile's mode applies only to a new file; one left by an earlier run keeps its own.
   await chmod(GENERATED_VARS, 0o600);
   const listen = ['--ip', WORKER_IP, '--port', String(WORKER_PORT), '--env-file', GENERATED_VARS];
   const args = ['dev', ...listen, '--show-interactive-dev-session=false'];
@@ -108,19 +111,14 @@ async function startWrangler(vars: Record<string, string>) {
 }
 
 function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    throw new Error('DATABASE_URL is not a valid URL (expected postgres://user:password@host/db).');
-  }
+  if (URL.canParse(url)) return new URL(url).hostname;
+  throw new Error('DATABASE_URL is not a valid URL (expected postgres://user:password@host/db).');
 }
 
+/** `.dev.vars` with DATABASE_URL and API_TOKEN from the environment over it. */
 function readDevVars(): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const [key, value] of Object.entries(readDevVarsFile())) {
-    // DATABASE_URL_DIRECT is for migrations only (usually the owner role): never a Worker binding.
-    if (value !== undefined && key !== 'DATABASE_URL_DIRECT') vars[key] = value;
-  }
+  // DATABASE_URL_DIRECT is for migrations only (usually the owner role): never a Worker binding.
+  const { DATABASE_URL_DIRECT: _, ...vars } = readDevVarsFile();
   for (const key of ['DATABASE_URL', 'API_TOKEN']) {
     const value = process.env[key];
     if (value) vars[key] = value;

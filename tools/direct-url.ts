@@ -1,5 +1,6 @@
 /** Where migrations connect: the direct (non-pooled) endpoint, checked before any connection. */
 import { isLoopbackHost, parseDatabaseUrl, passwordForms } from '../src/database-url.ts';
+import { fail, messageOf } from './cli.ts';
 
 // The Worker's own rule, so a URL the tools take for this machine is one the Worker does too.
 export { isLoopbackHost };
@@ -16,13 +17,10 @@ export type DirectUrlSourceVars = { DATABASE_URL_DIRECT?: string; DATABASE_URL?:
 export function resolveDirectUrl(vars: DirectUrlSourceVars): string | undefined {
   if (vars.DATABASE_URL_DIRECT) return vars.DATABASE_URL_DIRECT;
   if (!vars.DATABASE_URL) return undefined;
-  try {
-    const url = new URL(vars.DATABASE_URL);
-    url.hostname = url.hostname.replace('-pooler.', '.');
-    return url.toString();
-  } catch {
-    return vars.DATABASE_URL;
-  }
+  if (!URL.canParse(vars.DATABASE_URL)) return vars.DATABASE_URL;
+  const url = new URL(vars.DATABASE_URL);
+  url.hostname = url.hostname.replace('-pooler.', '.');
+  return url.toString();
 }
 
 /**
@@ -31,14 +29,12 @@ export function resolveDirectUrl(vars: DirectUrlSourceVars): string | undefined 
  * to any server session, so session state and the advisory lock taken here would not hold.
  */
 export function assertDirectUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
+  if (!URL.canParse(raw)) {
     throw new Error(
       'DATABASE_URL_DIRECT is not a valid URL (expected postgresql://user:password@host/db).',
     );
   }
+  const url = new URL(raw);
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new Error(
       `DATABASE_URL_DIRECT must start with postgres:// or postgresql://, not ${url.protocol}//.`,
@@ -51,15 +47,13 @@ export function assertDirectUrl(raw: string): URL {
         'Copy the direct connection string from the Neon console (host without "-pooler").',
     );
   }
-  if (!isLoopbackHost(url.hostname)) {
-    const sslmode = url.searchParams.get('sslmode');
-    if (!sslmode || !STRICT_SSL_MODES.has(sslmode)) {
-      throw new Error(
-        `DATABASE_URL_DIRECT for remote host ${url.hostname} must carry sslmode=require ` +
-          `(or verify-ca / verify-full), got ${sslmode ? `sslmode=${sslmode}` : 'none'}. ` +
-          'Append ?sslmode=require so the password never crosses the network in clear.',
-      );
-    }
+  const sslmode = url.searchParams.get('sslmode');
+  if (!isLoopbackHost(url.hostname) && !STRICT_SSL_MODES.has(sslmode ?? '')) {
+    throw new Error(
+      `DATABASE_URL_DIRECT for remote host ${url.hostname} must carry sslmode=require ` +
+        `(or verify-ca / verify-full), got ${sslmode ? `sslmode=${sslmode}` : 'none'}. ` +
+        'Append ?sslmode=require so the password never crosses the network in clear.',
+    );
   }
   return url;
 }
@@ -79,4 +73,12 @@ export function redactPassword(text: string, rawUrl: string): string {
   const url = parseDatabaseUrl(rawUrl);
   const forms = url ? passwordForms(url).sort((a, b) => b.length - a.length) : [];
   return forms.reduce((redacted, form) => redacted.replaceAll(form, '***'), text);
+}
+
+/**
+ * A CLI's catch handler: prints `<failed>: <message>` with the password of `rawUrl` masked,
+ * and exits 1.
+ */
+export function failRedacted(failed: string, rawUrl: string): (error: unknown) => never {
+  return (error) => fail(`${failed}: ${redactPassword(messageOf(error), rawUrl)}`);
 }

@@ -1,9 +1,8 @@
-import { credentialsFileOf, readLoginsSync } from 'local-neon/credentials';
-
 /**
  * Where the database tools (drizzle-kit, `npm run db:seed`) connect when no URL is given:
  * the local stack's PostgreSQL that `npm run dev` starts, as the app role that owns the schema.
  */
+import { credentialsFileOf, readLoginsSync } from 'local-neon/credentials';
 
 type UrlEnv = Record<string, string | undefined>;
 

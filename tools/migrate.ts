@@ -6,14 +6,8 @@ import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { isMain, messageOf, ROOT, readDevVarsFile } from './cli';
-import {
-  assertDirectUrl,
-  type DirectUrlSourceVars,
-  describeDatabase,
-  redactPassword,
-  resolveDirectUrl,
-} from './direct-url';
+import { fail, isMain, ROOT, readDevVarsFile } from './cli';
+import { assertDirectUrl, describeDatabase, failRedacted, resolveDirectUrl } from './direct-url';
 
 const MIGRATIONS_FOLDER = join(ROOT, 'drizzle');
 // Any constant works; it only has to be the same for every migrator of this database.
@@ -55,22 +49,16 @@ export async function applyMigrations(
 }
 
 async function main(): Promise<void> {
-  const fromEnv = resolveDirectUrl(process.env as DirectUrlSourceVars);
-  const url = fromEnv ?? resolveDirectUrl(readDevVarsFile() as DirectUrlSourceVars);
+  const fromEnv = resolveDirectUrl(process.env);
+  const url = fromEnv ?? resolveDirectUrl(readDevVarsFile());
   if (!url) {
-    console.error(
+    fail(
       'DATABASE_URL_DIRECT is not set. Export it (the direct, non-pooled Neon URL with ' +
         '?sslmode=require) or put it in .dev.vars.',
     );
-    process.exit(1);
   }
-  try {
-    console.log(`direct URL from ${fromEnv ? 'environment' : '.dev.vars'}`);
-    await applyMigrations(url, console.log);
-  } catch (error) {
-    console.error(`migration failed: ${redactPassword(messageOf(error), url)}`);
-    process.exit(1);
-  }
+  console.log(`direct URL from ${fromEnv ? 'environment' : '.dev.vars'}`);
+  await applyMigrations(url, console.log).catch(failRedacted('migration failed', url));
 }
 
 if (isMain(import.meta.url)) await main();

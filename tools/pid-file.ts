@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 type DevProcesses = { dev: number; wrangler?: number };
 
@@ -10,7 +11,9 @@ type DevProcesses = { dev: number; wrangler?: number };
  * start fails and says so.
  */
 export async function claimPidFile(path: string, log: (line: string) => void) {
-  const previous = await readPrevious(path);
+  const previous: DevProcesses | undefined = await readFile(path, 'utf8')
+    .then(JSON.parse)
+    .catch(() => undefined);
   if (previous && isRunning(previous.dev, 'tools/dev.ts')) {
     if (!isOrphaned(previous.dev)) {
       throw new Error(
@@ -32,52 +35,46 @@ export async function claimPidFile(path: string, log: (line: string) => void) {
   };
 }
 
-async function readPrevious(path: string): Promise<DevProcesses | undefined> {
+function isAlive(pid: number): boolean {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as DevProcesses;
+    return process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+}
+
+/** A file of /proc/<pid>; undefined without /proc (macOS) or once the process is gone. */
+function readProc(pid: number, file: 'cmdline' | 'stat'): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {
     return undefined;
   }
 }
 
 function isRunning(pid: number, commandPart: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(commandPart);
-  } catch {
-    return true; // no /proc (macOS): the pid is alive, trust the file
-  }
+  // Without /proc the pid being alive is all there is to go on: trust the file.
+  return isAlive(pid) && (readProc(pid, 'cmdline')?.includes(commandPart) ?? true);
 }
 
-/** Its parent or grandparent (npm's `sh`) was reparented to init: nobody is attending it. */
+/**
+ * Its parent or grandparent (npm's `sh`) was reparented to init: nobody is attending it.
+ * Without /proc it counts as attended, the safe choice.
+ */
 function isOrphaned(pid: number): boolean {
   const parent = parentOf(pid);
   return parent === 1 || (parent !== undefined && parentOf(parent) === 1);
 }
 
 function parentOf(pid: number): number | undefined {
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may contain spaces, so split after ")".
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined; // no /proc (macOS): treat as attended, the safe choice
-  }
+  const stat = readProc(pid, 'stat');
+  if (stat === undefined) return undefined;
+  // "pid (comm) state ppid …"; comm may contain spaces, so split after the last ")".
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 async function terminate(pid: number) {
   process.kill(pid, 'SIGTERM');
-  for (let waited = 0; waited < 20_000; waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-  }
-  process.kill(pid, 'SIGKILL');
+  for (let waited = 0; waited < 20_000 && isAlive(pid); waited += 100) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
 }

@@ -6,8 +6,8 @@ import { inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { seed } from 'drizzle-seed';
 import { lists, todos } from '../src/db/schema.ts';
-import { isMain, messageOf } from './cli.ts';
-import { assertDirectUrl, describeDatabase, isLoopbackHost, redactPassword } from './direct-url.ts';
+import { isMain } from './cli.ts';
+import { assertDirectUrl, describeDatabase, failRedacted, isLoopbackHost } from './direct-url.ts';
 import { toolDatabaseUrl } from './local-urls.ts';
 import { directClient } from './migrate.ts';
 
@@ -108,15 +108,10 @@ export function assertSeedTarget(rawUrl: string, allowRemote: boolean): URL {
 
 async function main(): Promise<void> {
   const url = toolDatabaseUrl();
-  try {
-    await seedDatabase(url, {
-      allowRemote: process.argv.includes('--allow-remote'),
-      log: console.log,
-    });
-  } catch (error) {
-    console.error(`seed failed: ${redactPassword(messageOf(error), url)}`);
-    process.exit(1);
-  }
+  const allowRemote = process.argv.includes('--allow-remote');
+  await seedDatabase(url, { allowRemote, log: console.log }).catch(
+    failRedacted('seed failed', url),
+  );
 }
 
 if (isMain(import.meta.url)) await main();

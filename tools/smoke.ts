@@ -5,6 +5,7 @@
  * printed. Plain fetch on purpose: this runs on Node without the Worker's types.
  */
 import { parseArgs } from 'node:util';
+import { LOCAL_DEV_API_TOKEN } from '../src/database-url.ts';
 import { isMain, messageOf, readDevVarsFile } from './cli.ts';
 
 /** One step's outcome, as printed. */
@@ -13,12 +14,8 @@ export type SmokeStep = { name: string; status: number; ms: number; ok: boolean;
 /** Options of {@link runSmoke}. */
 export type SmokeOptions = { token?: string; fetch?: typeof fetch; log?: (line: string) => void };
 
-type StepRequest = {
-  method?: string;
-  path: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-};
+type StepInit = { method?: string; body?: unknown; headers?: Record<string, string> };
+type Row = { id: string; completed?: boolean };
 
 class SmokeFailure extends Error {}
 
@@ -29,17 +26,21 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
   const steps: SmokeStep[] = [];
   const auth = options.token ? { Authorization: `Bearer ${options.token}` } : undefined;
 
-  async function step(name: string, expected: number, request: StepRequest): Promise<unknown> {
-    const json = request.body === undefined ? undefined : { 'Content-Type': 'application/json' };
-    const headers = { ...request.headers, ...auth, ...json };
+  async function step<T = Row>(
+    name: string,
+    expected: number,
+    path: string,
+    init: StepInit = {},
+  ): Promise<T> {
+    const json = init.body === undefined ? undefined : { 'Content-Type': 'application/json' };
     const started = performance.now();
     let status = 0;
     let text = '';
     try {
-      const res = await doFetch(new URL(request.path, baseUrl), {
-        method: request.method ?? 'GET',
-        headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      const res = await doFetch(new URL(path, baseUrl), {
+        method: init.method ?? 'GET',
+        headers: { ...init.headers, ...auth, ...json },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
       status = res.status;
       text = await res.text();
@@ -53,40 +54,36 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
     const line = `${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(30)} ${status} ${String(ms).padStart(5)} ms`;
     log(note ? `${line}  ${note}` : line);
     if (!ok) throw new SmokeFailure(name);
-    return text ? JSON.parse(text) : undefined;
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   let listId: string | undefined;
   try {
-    await step('GET /health', 200, { path: '/health' });
-    await step('GET /health/db', 200, { path: '/health/db' });
+    await step('GET /health', 200, '/health');
+    await step('GET /health/db', 200, '/health/db');
     const name = `smoke ${new Date().toISOString()} ${crypto.randomUUID()}`;
-    listId = (
-      (await step('POST /lists', 201, { method: 'POST', path: '/lists', body: { name } })) as Row
-    ).id;
-    const todo = (await step('POST /todos (Idempotency-Key)', 201, {
+    listId = (await step('POST /lists', 201, '/lists', { method: 'POST', body: { name } })).id;
+    const todo = await step('POST /todos (Idempotency-Key)', 201, '/todos', {
       method: 'POST',
-      path: '/todos',
       body: { listId, title: 'smoke test todo' },
       headers: { 'Idempotency-Key': crypto.randomUUID() },
-    })) as Row;
-    await step('GET /todos/:id', 200, { path: `/todos/${todo.id}` });
-    await step('PATCH /todos/:id', 200, {
-      method: 'PATCH',
-      path: `/todos/${todo.id}`,
-      body: { completed: true },
     });
-    const page = (await step('GET /todos?listId&completed', 200, {
-      path: `/todos?listId=${listId}&completed=true`,
-    })) as { items: Row[] };
+    const todoPath = `/todos/${todo.id}`;
+    await step('GET /todos/:id', 200, todoPath);
+    await step('PATCH /todos/:id', 200, todoPath, { method: 'PATCH', body: { completed: true } });
+    const page = await step<{ items: Row[] }>(
+      'GET /todos?listId&completed',
+      200,
+      `/todos?listId=${listId}&completed=true`,
+    );
     if (!page.items.some((item) => item.id === todo.id && item.completed === true)) {
       steps.push({ name: 'the page shows the update', status: 200, ms: 0, ok: false });
       log('FAIL the page shows the update: the completed todo is missing');
       throw new SmokeFailure('page');
     }
-    await step('DELETE /todos/:id', 204, { method: 'DELETE', path: `/todos/${todo.id}` });
-    await step('GET /todos/:id (gone)', 404, { path: `/todos/${todo.id}` });
-    await step('DELETE /lists/:id', 204, { method: 'DELETE', path: `/lists/${listId}` });
+    await step('DELETE /todos/:id', 204, todoPath, { method: 'DELETE' });
+    await step('GET /todos/:id (gone)', 404, todoPath);
+    await step('DELETE /lists/:id', 204, `/lists/${listId}`, { method: 'DELETE' });
     listId = undefined;
   } catch (error) {
     if (!(error instanceof SmokeFailure)) throw error;
@@ -99,8 +96,6 @@ export async function runSmoke(baseUrl: string, options: SmokeOptions = {}): Pro
   }
   return steps;
 }
-
-type Row = { id: string; completed?: boolean };
 
 function describeFailure(text: string): string {
   try {
@@ -120,9 +115,8 @@ async function main(): Promise<void> {
     console.error('usage: npm run smoke -- <base-url> [--token T]   e.g. http://127.0.0.1:8787');
     process.exit(2);
   }
-  // npm run dev uses local-dev-token when .dev.vars sets none.
   const token =
-    values.token ?? process.env.API_TOKEN ?? readDevVarsFile().API_TOKEN ?? 'local-dev-token';
+    values.token ?? process.env.API_TOKEN ?? readDevVarsFile().API_TOKEN ?? LOCAL_DEV_API_TOKEN;
   console.log(`smoke test of ${baseUrl}`);
   const started = performance.now();
   const steps = await runSmoke(baseUrl, { token, log: console.log });

@@ -7,14 +7,12 @@
 import { subscribe } from 'node:diagnostics_channel';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isOwnHost } from 'local-neon/request-guard';
-import { isMain, ROOT } from './cli.ts';
+import { DRIZZLE_KIT, isMain } from './cli.ts';
 
 /** The page drizzle-kit studio opens (`https://local.drizzle.studio`), the one Origin let in. */
 export const STUDIO_ORIGIN = 'https://local.drizzle.studio';
-const DRIZZLE_KIT = join(ROOT, 'node_modules/drizzle-kit/bin.cjs');
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
