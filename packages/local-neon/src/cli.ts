@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const latencyMs = latency === undefined ? undefined : wholeNumber('--latency-ms', latency);
   const timeout = values['upstream-timeout-ms'];
   const upstreamConnectTimeoutMs =
-    timeout === undefined ? undefined : wholeNumber('--upstream-timeout-ms', timeout);
+    timeout === undefined ? undefined : timeoutOf('--upstream-timeout-ms', timeout);
 
   let stopPostgres = async () => {};
   let upstream: { host: string; port: number };
@@ -114,6 +114,17 @@ function portOf(flag: string, text: string): number {
   const port = wholeNumber(flag, text);
   if (port > 65_535) throw new Error(`${flag} must be a port from 0 to 65535, got ${text}`);
   return port;
+}
+
+// setTimeout's range: a larger delay fires at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+function timeoutOf(flag: string, text: string): number {
+  const ms = wholeNumber(flag, text);
+  if (ms < 1 || ms > MAX_TIMER_MS) {
+    throw new Error(`${flag} must be from 1 to ${MAX_TIMER_MS} ms, got ${text}`);
+  }
+  return ms;
 }
 
 function wholeNumber(flag: string, text: string): number {

@@ -40,7 +40,7 @@ export class SessionInspector {
 
   /**
    * Reads a client chunk; returns how many of its bytes belong to the login (the startup phase and
-   * the PasswordMessage): all of them while it lasts, none once it is over.
+   * the PasswordMessage): all of them while it lasts or when it cannot be read, none once it is over.
    */
   inspectClient(chunk: Buffer): number {
     const reader = this.clientReader;
@@ -59,7 +59,8 @@ export class SessionInspector {
           if (message.type === 'p') this.password = message.body.toString('utf8').split('\0')[0];
           this.clientReader = undefined;
           this.loginSent = true;
-          return message.type === 'p' ? end + size : end;
+          // A message begun in an earlier chunk ends the login before this chunk starts.
+          return Math.max(0, message.type === 'p' ? end + size : end);
         }
         end += size;
         if (!this.clientReader) return chunk.length;
@@ -70,10 +71,16 @@ export class SessionInspector {
     return chunk.length;
   }
 
-  /** True once the server has sent its BackendKeyData or an error: the pid is known, or never will be. */
+  /** True once the server has sent its BackendKeyData, an error, or what cannot be read. */
   get helloDone(): boolean {
     return this.serverReader === undefined;
   }
+
+  /**
+   * True once the server asked for SASL (SCRAM): the client's next messages answer it, so they
+   * are part of the login however many there are, and a client cannot pipeline statements.
+   */
+  saslLogin = false;
 
   /** Reads a server chunk; returns where a CommandComplete `COMMIT` starts in it, or -1. */
   inspectServer(chunk: Buffer): number {
@@ -100,6 +107,14 @@ export class SessionInspector {
       for (const message of reader.push(bytes)) {
         if (message.type === 'K' && message.body.length >= 4) {
           this.backendPid = message.body.readInt32BE(0);
+        }
+        // AuthenticationSASL (code 10).
+        if (
+          message.type === 'R' &&
+          message.body.length >= 4 &&
+          message.body.readInt32BE(0) === 10
+        ) {
+          this.saslLogin = true;
         }
         if (message.type === 'K' || message.type === 'E') {
           this.serverReader = undefined;

@@ -40,8 +40,8 @@ export class WsSession {
   private wroteUpstream = false;
   private admitted = false;
   private freezeChecked = false;
-  /** Statements held back under `freezeBackends` until the backend is stopped. */
-  private held: Buffer[] | undefined;
+  /** Statements held back under `freezeBackends` until the backend is stopped, with their latency. */
+  private held: { chunk: Buffer; delayMs: number }[] | undefined;
   private finished = false;
   private markClosed = () => {};
   private markFirstMessage = () => {};
@@ -147,10 +147,14 @@ export class WsSession {
     // stopped, so a frozen backend has run none of them: the freeze lands before the first.
     const hold =
       this.held !== undefined ||
-      (loginBytes < chunk.length && !this.freezeChecked && this.context.faults.freezeRequested);
+      (loginBytes < chunk.length &&
+        !this.freezeChecked &&
+        !this.inspector.saslLogin &&
+        this.context.faults.freezeRequested);
     if (hold) {
       this.held ??= [];
-      this.held.push(chunk.subarray(loginBytes));
+      // The burst's latency is paid once: by its login part when that goes now.
+      this.held.push({ chunk: chunk.subarray(loginBytes), delayMs: loginBytes > 0 ? 0 : delayMs });
       if (loginBytes > 0) this.sendUpstream(chunk.subarray(0, loginBytes), delayMs);
       return;
     }
@@ -179,7 +183,7 @@ export class WsSession {
       this.context.faults.freezeIfAsked(pid);
     }
     if (this.held && this.inspector.helloDone) {
-      for (const held of this.held) this.sendUpstream(held, 0);
+      for (const { chunk: held, delayMs } of this.held) this.sendUpstream(held, delayMs);
       this.held = undefined;
     }
     if (commitAt !== -1 && this.context.faults.takeLostReply('ws')) {
@@ -207,6 +211,7 @@ export class WsSession {
     if (this.admitted) this.context.faults.release();
     const socket = this.upstreamSocket;
     // Let queued client bytes (the Terminate message) reach PostgreSQL before closing its side.
+    // Held ones are dropped: their client is gone, and a statement released now would run unseen.
     void this.writeChain.then(() => socket?.end());
     if (!socket || socket.destroyed) this.markClosed();
     else socket.once('close', () => this.markClosed());
