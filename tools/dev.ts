@@ -9,6 +9,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadEmbedded } from 'local-neon';
 import type { LocalStack } from 'local-neon/embedded';
 import { LOCAL_DEV_API_TOKEN } from '../src/database-url.ts';
+import { redactSecrets } from '../src/redact.ts';
 import { messageOf, readDevVarsFile, WRANGLER } from './cli.ts';
 import { isLoopbackHost } from './direct-url.ts';
 import { localPostgres } from './local-urls.ts';
@@ -22,6 +23,8 @@ const STATE_DIR = '.local';
 const GENERATED_VARS = `${STATE_DIR}/dev.vars`;
 
 const say = (line: string) => console.log(`\x1b[36m[dev]\x1b[0m ${line}`);
+// A failure's text may quote a connection string (a driver's, PostgreSQL's): never print one.
+const failureText = (error: unknown) => redactSecrets(messageOf(error));
 
 async function main() {
   await mkdir(STATE_DIR, { recursive: true });
@@ -60,7 +63,7 @@ async function main() {
     say('API_TOKEN is not set: writes will answer 500 configuration_error.');
 
   const cleanUp = async () => {
-    await stack?.stop().catch((error) => say(`stopping the stack: ${error}`));
+    await stack?.stop().catch((error) => say(`stopping the stack: ${failureText(error)}`));
     await rm(GENERATED_VARS, { force: true });
     await pidFile.release();
   };
@@ -127,6 +130,6 @@ function readDevVars(): Record<string, string> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`\x1b[31m[dev]\x1b[0m ${messageOf(error)}`);
+  console.error(`\x1b[31m[dev]\x1b[0m ${failureText(error)}`);
   process.exit(1);
 });
