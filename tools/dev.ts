@@ -95,6 +95,8 @@ async function main() {
   process.on('SIGINT', () => void stop(130));
   process.on('SIGTERM', () => void stop(143));
   wrangler.once('exit', (code) => void stop(code ?? 1));
+  // It may have exited while the pid file was written, before this listener was attached.
+  if (wrangler.exitCode !== null || wrangler.signalCode !== null) void stop(wrangler.exitCode ?? 1);
   // `kill -9` of npm leaves this process orphaned: notice and clean up rather than linger.
   const parent = process.ppid;
   setInterval(() => {
