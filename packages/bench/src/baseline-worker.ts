@@ -1,5 +1,6 @@
 import { type ClientBase, neonConfig, Pool } from '@neondatabase/serverless';
 import { type Context, Hono } from 'hono';
+import { refuseWebPages } from './loopback-only.ts';
 
 /**
  * The BASELINE the benchmark compares the template with: database access written the way
@@ -158,4 +159,6 @@ function useLocalEndpointWhenLoopback(databaseUrl: string) {
   neonConfig.pipelineTLS = false;
 }
 
-export default app;
+export default {
+  fetch: (...args: Parameters<typeof app.fetch>) => refuseWebPages(args[0]) ?? app.fetch(...args),
+};
