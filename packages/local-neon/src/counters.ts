@@ -1,38 +1,30 @@
 import type { EndpointCounters } from './types.ts';
 
+const ZERO: EndpointCounters = {
+  wsOpen: 0,
+  wsTotal: 0,
+  httpInFlight: 0,
+  httpRequests: 0,
+  httpQueries: 0,
+  roundTrips: 0,
+  lostReplies: 0,
+  delayedRoundTrips: 0,
+  heldArrivals: 0,
+  frozenBackends: 0,
+};
+
 /** The mutable counters behind `NeonEndpoint.counters()`; see `EndpointCounters` for definitions. */
 export class CounterSet {
-  private values: EndpointCounters = {
-    wsOpen: 0,
-    wsTotal: 0,
-    httpInFlight: 0,
-    httpRequests: 0,
-    httpQueries: 0,
-    roundTrips: 0,
-    lostReplies: 0,
-    delayedRoundTrips: 0,
-    heldArrivals: 0,
-    frozenBackends: 0,
-  };
+  private values: EndpointCounters = { ...ZERO };
 
   snapshot(): EndpointCounters {
     return { ...this.values };
   }
 
+  /** Zeroes the totals; what is open right now (sessions, requests in flight) stays counted. */
   reset(): void {
     const { wsOpen, httpInFlight } = this.values;
-    this.values = {
-      wsOpen,
-      wsTotal: 0,
-      httpInFlight,
-      httpRequests: 0,
-      httpQueries: 0,
-      roundTrips: 0,
-      lostReplies: 0,
-      delayedRoundTrips: 0,
-      heldArrivals: 0,
-      frozenBackends: 0,
-    };
+    this.values = { ...ZERO, wsOpen, httpInFlight };
   }
 
   countUpgradeRequest(): void {

@@ -65,3 +65,12 @@ export async function countBackends(direct: pg.Client, app: string): Promise<num
   );
   return rows[0].n;
 }
+
+/** How many of `app`'s backends are running a statement that contains `text`. */
+export async function countRunning(direct: pg.Client, app: string, text: string): Promise<number> {
+  const { rows } = await direct.query(
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%' || $2 || '%'",
+    [app, text],
+  );
+  return rows[0].n;
+}

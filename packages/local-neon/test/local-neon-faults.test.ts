@@ -5,6 +5,7 @@ import type { NeonEndpoint } from '../src/index.ts';
 import { createLocalClient } from '../src/node-driver.ts';
 import {
   countBackends,
+  countRunning,
   endpointDatabaseUrl,
   type FileEndpointFixture,
   startFileEndpoint,
@@ -29,8 +30,8 @@ afterEach(async () => {
 afterAll(() => fixture.close());
 
 /** A connected WebSocket client whose stray 'error' events (after a refusal) are absorbed. */
-async function openClient(): Promise<Client> {
-  const client = createLocalClient(url);
+async function openClient(target = url): Promise<Client> {
+  const client = createLocalClient(target);
   client.on('error', () => {});
   await client.connect();
   return client;
@@ -156,15 +157,7 @@ describe('connectionCap', () => {
     endpoint.setFaults({ connectionCap: 1 });
     // The driver's query promise is lazy: then() sends it.
     const slow = neon(url)`SELECT pg_sleep(0.5) AS slept`.then((rows) => rows);
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(0.5)%' AND application_name = $1",
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(1);
+    await expect.poll(() => countRunning(direct, APP, 'pg_sleep(0.5)')).toBe(1);
     await expect(querySession('SELECT 1')).rejects.toMatchObject({ code: '53300' });
     await slow;
   });
@@ -181,9 +174,7 @@ describe('freezeBackends', () => {
   it("stops a WebSocket session's backend before any statement reaches it, and resumes it", async () => {
     endpoint.setFaults({ freezeBackends: true });
     const app = `${APP}-freeze`;
-    const client = createLocalClient(endpointDatabaseUrl(endpoint.port, app));
-    client.on('error', () => {});
-    await client.connect();
+    const client = await openClient(endpointDatabaseUrl(endpoint.port, app));
     try {
       // The driver pipelines its login with this query; the endpoint holds the query back.
       const pending = client.query('SELECT 41 + 1 AS answer');

@@ -4,7 +4,12 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NeonEndpoint } from '../src/index.ts';
 import { createLocalClient } from '../src/node-driver.ts';
-import { countBackends, type FileEndpointFixture, startFileEndpoint } from './endpoint-fixture.ts';
+import {
+  countBackends,
+  countRunning,
+  type FileEndpointFixture,
+  startFileEndpoint,
+} from './endpoint-fixture.ts';
 
 const APP = `local-neon-lost-replies-${process.pid}`;
 const TABLE = `local_neon_lost_${randomUUID().slice(0, 8)}`;
@@ -140,15 +145,7 @@ describe('terminateAll() and HTTP', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    await expect
-      .poll(async () => {
-        const { rows } = await direct.query(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep(2)%' AND application_name = $1",
-          [APP],
-        );
-        return rows[0].n;
-      })
-      .toBe(1);
+    await expect.poll(() => countRunning(direct, APP, 'pg_sleep(2)')).toBe(1);
     expect(await endpoint.terminateAll()).toBe(1);
     // Neon answers a PostgreSQL error with 400 and its fields; the driver makes it a NeonDbError.
     expect(await slow).toMatchObject({ code: '57P01', severity: 'FATAL' });
