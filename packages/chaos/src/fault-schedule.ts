@@ -39,23 +39,21 @@ export function startFaultSchedule(control: EndpointControl, options: FaultSched
     lostReplyFaults: 0,
     repliesLost: 0,
   };
+  const terminate = async () => {
+    tally.sessionsTerminated += await control.terminate();
+    tally.terminations += 1;
+  };
   const events = [
     async () => {
       await control.setFaults({ suspend: { waitMs: options.coldStartMs } });
       tally.coldStarts += 1;
     },
-    async () => {
-      tally.sessionsTerminated += await control.terminate();
-      tally.terminations += 1;
-    },
+    terminate,
     async () => {
       await control.setFaults({ suspend: { failCount: options.failCount } });
       tally.failedWakes += 1;
     },
-    async () => {
-      tally.sessionsTerminated += await control.terminate();
-      tally.terminations += 1;
-    },
+    terminate,
     async () => {
       await control.setFaults({ loseReplies: { http: 1, ws: 1 } });
       tally.lostReplyFaults += 1;
