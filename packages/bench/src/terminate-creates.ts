@@ -75,6 +75,8 @@ export async function runTerminateCreates(
   };
 
   const terminating = terminator();
+  // Rethrown below once the lanes are done, so a failed terminate cannot skip the caller's cleanup.
+  terminating.catch(() => {});
   try {
     await Promise.all(Array.from({ length: options.concurrency }, lane));
   } finally {

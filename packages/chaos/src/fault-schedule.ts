@@ -71,6 +71,9 @@ export function startFaultSchedule(control: EndpointControl, options: FaultSched
       await (events[tick++ % events.length] as () => Promise<void>)();
     }
   })();
+  // A failed control call must not end the process while traffic runs: stop() rethrows it,
+  // after which the caller closes the stack.
+  loop.catch(() => {});
   return {
     tally,
     /** Stops injecting, clears every fault, and rethrows a failure of the control API. */

@@ -1,28 +1,18 @@
-import type { EndpointCounters } from './types.ts';
-
-/** The local Neon endpoint's counters, as `GET /_local/counters` answers them. */
-export type EndpointCountersSnapshot = EndpointCounters;
-
-export interface FaultRequest {
-  latencyMs?: number;
-  suspend?: { waitMs?: number; failCount?: number | 'forever' };
-  connectionCap?: number | null;
-  loseReplies?: { http?: number | 'forever'; ws?: number | 'forever' };
-}
+import type { EndpointCounters, FaultSettings } from './types.ts';
 
 /** A thin client for the endpoint's control API (`/_local`), used by the bench and chaos runs. */
 export class EndpointControl {
   constructor(readonly controlUrl: string) {}
 
-  async counters(): Promise<EndpointCountersSnapshot> {
-    return (await this.call('GET', '/counters')) as EndpointCountersSnapshot;
+  async counters(): Promise<EndpointCounters> {
+    return (await this.call('GET', '/counters')) as EndpointCounters;
   }
 
   async resetCounters(): Promise<void> {
     await this.call('POST', '/counters/reset');
   }
 
-  async setFaults(faults: FaultRequest): Promise<void> {
+  async setFaults(faults: FaultSettings): Promise<void> {
     await this.call('POST', '/faults', faults);
   }
 
@@ -49,7 +39,7 @@ export class EndpointControl {
   }
 
   /** Waits until no session or HTTP query is open; returns the last counters seen. */
-  async waitForIdle(timeoutMs = 10_000): Promise<EndpointCountersSnapshot> {
+  async waitForIdle(timeoutMs = 10_000): Promise<EndpointCounters> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const counters = await this.counters();

@@ -79,9 +79,10 @@ export interface FaultSettings {
    */
   loseReplies?: { http?: FailCount; ws?: FailCount };
   /**
-   * Freezes (SIGSTOP) each upstream backend as the endpoint learns its pid: a WebSocket session's
-   * after its login, an HTTP request's before its statements. `false` or clearing the faults
-   * resumes them (SIGCONT). Needs a PostgreSQL on this machine that this process may signal.
+   * Freezes (SIGSTOP) each upstream backend before any statement reaches it: a WebSocket
+   * session's once its pid is known (statements pipelined with the login wait until then), an
+   * HTTP request's before its statements. `false` or clearing the faults resumes them (SIGCONT).
+   * Needs a PostgreSQL on this machine that this process may signal.
    */
   freezeBackends?: boolean;
 }
