@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectTimeoutError } from '../errors';
-import { backOff, backoffDelayMs, type RetryPolicy, retryTransient } from './retry';
+import { backOff, backoffDelayMs, type RetryPolicy, replyTimeoutMs, retryTransient } from './retry';
 
 const policy = (deadlineInMs: number): RetryPolicy => ({
   deadlineAt: Date.now() + deadlineInMs,
@@ -131,5 +131,18 @@ describe('retryTransient', () => {
     await vi.runAllTimersAsync();
     expect(await running).toBe('ok');
     expect(stats.waitMs).toBe(100);
+  });
+});
+
+describe('replyTimeoutMs', () => {
+  it('gives each statement its statement timeout, plus one connect timeout of margin', () => {
+    const config = { statementTimeoutMs: 500, connectTimeoutMs: 300 };
+    expect(replyTimeoutMs(config)).toBe(800);
+    expect(replyTimeoutMs(config, 3)).toBe(1_800);
+    expect(replyTimeoutMs(config, 3, 100)).toBe(1_600);
+  });
+
+  it('imposes none when statement_timeout is 0 (off)', () => {
+    expect(replyTimeoutMs({ statementTimeoutMs: 0, connectTimeoutMs: 300 }, 3)).toBeUndefined();
   });
 });

@@ -14,12 +14,17 @@ export type RetryPolicy = {
 export type RetryStats = { attempts: number; waitMs: number };
 
 /**
- * statement_timeout plus the connect timeout as a network margin, so Postgres normally answers
+ * How long to wait for the reply to `statements` statements: statement_timeout each (Postgres
+ * bounds each one), plus the connect timeout as a network margin, so Postgres normally answers
  * 57014 first; `undefined` when statement_timeout is 0 (off): the client imposes none either.
  */
-export function replyTimeoutMs(config: AppConfig): number | undefined {
+export function replyTimeoutMs(
+  config: Pick<AppConfig, 'statementTimeoutMs' | 'connectTimeoutMs'>,
+  statements = 1,
+  connectMs = config.connectTimeoutMs,
+): number | undefined {
   return config.statementTimeoutMs > 0
-    ? config.connectTimeoutMs + config.statementTimeoutMs
+    ? connectMs + config.statementTimeoutMs * statements
     : undefined;
 }
 

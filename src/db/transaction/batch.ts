@@ -42,7 +42,6 @@ export async function runWriteBatch<T extends WriteBatchItems, R>(
   trace.batches += 1;
   const sql = httpSql(config);
   const policy = retryPolicyFor(config, trace.startedAt);
-  const replyMs = replyTimeoutMs(config);
   let receipt = '';
   // drizzle maps a batch's results to its items by position, so the prefix's results are hidden.
   const transaction = async (queries: Query[], drizzleOptions?: object) => {
@@ -56,11 +55,13 @@ export async function runWriteBatch<T extends WriteBatchItems, R>(
       sql.query('insert into tx_receipts (id, request_id) values ($1, $2)', [receipt, requestId]),
     ];
     const all = [...prefix, ...queries] as Parameters<Sql['transaction']>[0];
+    // Postgres bounds the receipt and each of the route's statements by statement_timeout.
+    const waitMs = replyTimeoutMs(config, queries.length + 1);
     const results = await sql.transaction(all, {
       ...drizzleOptions,
       isolationLevel: NEON_ISOLATION[config.isolationLevel],
       readOnly: false,
-      ...(replyMs !== undefined && { fetchOptions: { signal: AbortSignal.timeout(replyMs) } }),
+      ...(waitMs !== undefined && { fetchOptions: { signal: AbortSignal.timeout(waitMs) } }),
     });
     return results.slice(prefix.length);
   };
@@ -91,7 +92,7 @@ export async function runWriteBatch<T extends WriteBatchItems, R>(
         trace.outcome = 'rolled_back';
         throw failure;
       }
-      const status = await settleReceipt(context, receipt);
+      const status = await settleReceipt(context, receipt, items.length + 1);
       trace.commitLookup = status;
       if (status === 'committed') {
         trace.outcome = 'committed';
@@ -120,11 +121,12 @@ const LOCK_NOT_AVAILABLE = '55P03';
 async function settleReceipt(
   { config, trace, requestId }: WriteBatchContext,
   receipt: string,
+  statements: number,
 ): Promise<CommitStatus> {
   const sql = httpSql(config);
   const policy = retryPolicyFor(config, trace.startedAt);
-  // Long enough for an original still in flight to end: its statement timeout plus a margin.
-  const lockTimeoutMs = config.statementTimeoutMs + config.connectTimeoutMs;
+  // Long enough for an original still in flight to end: its statements' timeouts plus a margin.
+  const lockTimeoutMs = replyTimeoutMs(config, statements) ?? config.connectTimeoutMs;
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
     trace.attempts += 1;

@@ -3,7 +3,7 @@ import { drizzle } from 'drizzle-orm/neon-http';
 import type { AppConfig } from '../../config';
 import type { RequestTrace } from '../../trace';
 import { httpSql } from '../driver-settings';
-import { retryPolicyFor, retryTransient } from '../retry';
+import { replyTimeoutMs, retryPolicyFor, retryTransient } from '../retry';
 import * as schema from '../schema';
 import type { HttpDatabase } from './types';
 
@@ -25,17 +25,18 @@ export function createHttpDatabase(
 ): HttpDatabase {
   const sql = httpSql(config) as AnyQueryFunction;
   const bounded = async (list: QueryList, txOptions: TransactionOptions, connectMs: number) => {
-    // statement_timeout 0 turns the limit off; the client then imposes none either.
-    if (config.statementTimeoutMs === 0) return sql.transaction(list, txOptions);
-    const signal = AbortSignal.timeout(connectMs + config.statementTimeoutMs);
     // Neon's `/sql` takes no per-request timeout and its pooler drops startup `options`, so the
-    // bound is the batch's first statement. `SET` takes no bind parameters: only an integer goes in.
+    // bound is the transaction's first statement; 0 turns it off (not the role's default), as in
+    // tx() and batch(). `SET` takes no bind parameters: only an integer goes in.
     const timeout = sql.query(
       `SET LOCAL statement_timeout = ${Math.trunc(config.statementTimeoutMs)}`,
     );
+    const waitMs = replyTimeoutMs(config, list.length, connectMs);
     const results = await sql.transaction([timeout, ...list] as QueryList, {
       ...txOptions,
-      fetchOptions: { ...txOptions?.fetchOptions, signal },
+      ...(waitMs !== undefined && {
+        fetchOptions: { ...txOptions?.fetchOptions, signal: AbortSignal.timeout(waitMs) },
+      }),
     });
     return results.slice(1);
   };
@@ -59,7 +60,6 @@ export function createHttpDatabase(
     // biome-ignore lint/suspicious/noThenProperty: the driver's lazy query object runs on then().
     pending.then = (onFulfilled, onRejected) => {
       sent ??= run(async (connectMs) => {
-        if (config.statementTimeoutMs === 0) return sql.query(text, params, queryOptions);
         // Bounded like a transaction's statement, so Postgres itself cancels it (57014).
         const { fetchOptions, authToken } = queryOptions ?? {};
         const query = sql.query(text, params, queryOptions);
