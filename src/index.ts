@@ -60,9 +60,11 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  /** Cron Trigger (wrangler.toml [triggers]): purge expired Idempotency-Key records and receipts. */
+  /**
+   * Cron Trigger (wrangler.toml [triggers]): purge expired Idempotency-Key records, then
+   * receipts, one connection at a time (logPurge logs its own failure and never rejects).
+   */
   scheduled(_controller, env, ctx) {
-    ctx.waitUntil(logPurge(env, IDEMPOTENCY_KEYS));
-    ctx.waitUntil(logPurge(env, TX_RECEIPTS));
+    ctx.waitUntil(logPurge(env, IDEMPOTENCY_KEYS).then(() => logPurge(env, TX_RECEIPTS)));
   },
 } satisfies ExportedHandler<Env>;
