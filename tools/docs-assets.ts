@@ -6,10 +6,11 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { DOCS_SCRIPT_PATH } from '../src/routes/docs-page.ts';
 import { isMain, ROOT } from './cli.ts';
 
-/** The bundle as the page asks for it (src/routes/docs-page.ts DOCS_SCRIPT_PATH). */
-const TARGET = join(ROOT, 'public', 'docs', 'scalar.js');
+/** The bundle where the page asks for it. */
+const TARGET = join(ROOT, 'public', DOCS_SCRIPT_PATH);
 
 /** The self-contained browser build of @scalar/api-reference (its package.json "browser"). */
 const SOURCE = join(ROOT, 'node_modules/@scalar/api-reference/dist/browser/standalone.js');
