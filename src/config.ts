@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { checkDatabaseUrl, isLoopbackHost, parseDatabaseUrl, passwordForms } from './database-url';
 import { ConfigError } from './errors';
 
-export { isLoopbackHost, LOCAL_DEV_API_TOKEN } from './database-url';
+export { isLoopbackHost, isLoopbackUrl, LOCAL_DEV_API_TOKEN } from './database-url';
 
 const ISOLATION_LEVELS = ['read committed', 'repeatable read', 'serializable'] as const;
 /** Postgres isolation levels, as written after `BEGIN ISOLATION LEVEL`. */

@@ -14,6 +14,11 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
+/** True for a URL (an Origin, a Host made a URL, a connection string) naming a loopback host. */
+export function isLoopbackUrl(url: string): boolean {
+  return URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
+}
+
 /** True for a Neon endpoint host (`ep-….neon.tech`). */
 function isNeonHost(hostname: string): boolean {
   return /\.neon\.(tech|build)$/i.test(hostname);

@@ -8,7 +8,7 @@ import { fail, isMain, runNodeScript, WRANGLER } from './cli';
 import {
   type DirectUrlSourceVars,
   failRedacted,
-  isLoopbackHost,
+  isLoopbackUrl,
   resolveDirectUrl,
 } from './direct-url';
 import { applyMigrations } from './migrate';
@@ -25,7 +25,7 @@ export function productionDirectUrl(env: DirectUrlSourceVars): { url: string } |
     };
   }
   // A malformed URL passes here: assertDirectUrl in applyMigrations reports it.
-  if (URL.canParse(url) && isLoopbackHost(new URL(url).hostname)) {
+  if (isLoopbackUrl(url)) {
     return { error: 'DATABASE_URL_DIRECT points at this machine; deploy migrates production.' };
   }
   return { url };

@@ -1,9 +1,15 @@
 /** Where migrations connect: the direct (non-pooled) endpoint, checked before any connection. */
-import { isLoopbackHost, parseDatabaseUrl, passwordForms } from '../src/database-url.ts';
+import {
+  isLoopbackHost,
+  isLoopbackUrl,
+  parseDatabaseUrl,
+  passwordForms,
+} from '../src/database-url.ts';
+import { redactSecrets } from '../src/redact.ts';
 import { fail, messageOf } from './cli.ts';
 
 // The Worker's own rule, so a URL the tools take for this machine is one the Worker does too.
-export { isLoopbackHost };
+export { isLoopbackHost, isLoopbackUrl };
 
 const STRICT_SSL_MODES = new Set(['require', 'verify-ca', 'verify-full']);
 
@@ -68,11 +74,14 @@ export function describeDatabase(raw: string): string {
   }
 }
 
-/** `text` with the password of `rawUrl` masked in every spelling (a malformed URL leaves it as is). */
+/**
+ * `text` with the password of `rawUrl` masked in every spelling (however short), then the
+ * Worker's redaction: any other credentialed URL and `password=` pair.
+ */
 export function redactPassword(text: string, rawUrl: string): string {
   const url = parseDatabaseUrl(rawUrl);
   const forms = url ? passwordForms(url).sort((a, b) => b.length - a.length) : [];
-  return forms.reduce((redacted, form) => redacted.replaceAll(form, '***'), text);
+  return redactSecrets(forms.reduce((redacted, form) => redacted.replaceAll(form, '***'), text));
 }
 
 /**

@@ -1,15 +1,11 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
-import { isLoopbackHost, usesLocalDatabase } from '../config';
+import { isLoopbackUrl, usesLocalDatabase } from '../config';
 import { ApiError } from '../errors';
 import { isListedCorsOrigin } from './cors';
 
 /** `code`: the problem code of a refusal; defaults to `forbidden_origin`. */
 type LocalOnlyOptions = { code?: string };
-
-function isLoopbackUrl(url: string): boolean {
-  return URL.canParse(url) && isLoopbackHost(new URL(url).hostname);
-}
 
 /**
  * Against the local stack (a loopback `DATABASE_URL`), answers only requests for a loopback name
