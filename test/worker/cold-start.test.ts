@@ -3,14 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
-import {
-  buildApp,
-  countLists,
-  envWith,
-  logLineOf,
-  uniqueName,
-  useSiblingEndpoint,
-} from './core-harness';
+import { buildApp, countLists, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
 // Lets a test act (terminate the session) while a handler sits inside its transaction.
 let pausedInside: (() => void) | undefined;
@@ -50,12 +43,14 @@ routes.post('/c/read', async (c) => {
   return c.json({ rows: rows.length });
 });
 
-const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const endpoint = useSiblingEndpoint({
+  clearFaultsAfterEach: true,
+  appName: `cold-start-${crypto.randomUUID().slice(0, 8)}`,
+});
 const { call, postJson } = buildApp(routes);
 
 function envFor(overrides: Record<string, string> = {}) {
-  return envWith({
-    DATABASE_URL: endpoint.databaseUrl,
+  return endpoint.env({
     DB_RETRY_BASE_DELAY_MS: '20',
     DB_RETRY_MAX_DELAY_MS: '200',
     ...overrides,

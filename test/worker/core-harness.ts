@@ -34,6 +34,8 @@ export type SiblingEndpoint = {
   close(): Promise<void>;
   /** Waits until no WebSocket or HTTP request is open on this endpoint. */
   waitForIdle(): Promise<Counters>;
+  /** The test bindings pointed at this endpoint (and the file's APP_NAME, if it gave one). */
+  env(overrides?: Record<string, string | undefined>): Env;
 };
 
 async function control(url: string, method = 'GET', body?: unknown): Promise<unknown> {
@@ -68,6 +70,7 @@ export async function startSiblingEndpoint(): Promise<SiblingEndpoint> {
     terminate: async () =>
       ((await control(`${c}/terminate`, 'POST')) as { terminated: number }).terminated,
     close: async () => void (await control(`${root}/endpoints/${created.port}`, 'DELETE')),
+    env: (overrides = {}) => envWith({ DATABASE_URL: url.toString(), ...overrides }),
     waitForIdle: () =>
       vi.waitFor(
         async () => {
@@ -82,8 +85,12 @@ export async function startSiblingEndpoint(): Promise<SiblingEndpoint> {
   };
 }
 
-/** What a file's sibling endpoint does after each test besides waiting until it is idle. */
-export type SiblingHooksOptions = { clearFaultsAfterEach?: boolean };
+/**
+ * What a file's sibling endpoint does after each test besides waiting until it is idle.
+ * `appName`: the APP_NAME its `env()` sets; after each test no backend of it may still be busy
+ * in pg_stat_activity (a transaction left open, a statement still running).
+ */
+export type SiblingHooksOptions = { clearFaultsAfterEach?: boolean; appName?: string };
 
 /**
  * Gives this test file its own sibling endpoint: started before all tests, waited idle after
@@ -91,18 +98,38 @@ export type SiblingHooksOptions = { clearFaultsAfterEach?: boolean };
  */
 export function useSiblingEndpoint(options: SiblingHooksOptions = {}): SiblingEndpoint {
   let started: SiblingEndpoint | undefined;
+  let harness: Client | undefined;
   const current = (): SiblingEndpoint => {
     if (!started) throw new Error('the sibling endpoint starts in beforeAll');
     return started;
   };
+  const { appName } = options;
   beforeAll(async () => {
     started = await startSiblingEndpoint();
+    started.env = (overrides = {}) =>
+      envWith({
+        DATABASE_URL: current().databaseUrl,
+        ...(appName && { APP_NAME: appName }),
+        ...overrides,
+      });
+    if (appName) harness = await harnessSession();
   });
   afterEach(async () => {
     if (options.clearFaultsAfterEach) await current().clearFaults();
     await current().waitForIdle();
+    if (appName && harness) {
+      const session = harness;
+      await vi.waitFor(
+        async () => {
+          const busy = await busyBackends(session, appName);
+          if (busy !== 0) throw new Error(`${busy} backend(s) of ${appName} still busy`);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
+    }
   });
   afterAll(async () => {
+    await harness?.end().catch(() => {});
     await started?.close();
   });
   // Route handlers and env builders are declared before beforeAll runs, so they get a stand-in

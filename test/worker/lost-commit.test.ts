@@ -10,7 +10,6 @@ import { endClient } from '../../src/db/ws-client';
 import {
   buildApp,
   checkDb,
-  envWith,
   logLineOf,
   testEnv,
   uniqueName,
@@ -30,7 +29,10 @@ routes.post('/l/create', async (c) => {
   return c.json({ name }, 201);
 });
 
-const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const endpoint = useSiblingEndpoint({
+  clearFaultsAfterEach: true,
+  appName: `lost-commit-${crypto.randomUUID().slice(0, 8)}`,
+});
 const { postJson } = buildApp(routes);
 
 /** A transaction id from a WebSocket session that ends as asked. */
@@ -60,7 +62,7 @@ describe('lookUpCommitStatus', () => {
 
 describe('a connection lost during COMMIT', () => {
   it('looks the transaction up and answers 503 when it did not commit', async () => {
-    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const env = endpoint.env();
     const name = uniqueName('lost-commit');
     // Every client burst now waits 500 ms inside the endpoint: the COMMIT is still on its way
     // when the session is terminated 100 ms after the handler returned.
@@ -90,7 +92,7 @@ describe('a connection lost during COMMIT', () => {
 
 describe('a COMMIT whose reply is lost after the database committed', () => {
   it('looks the transaction up and answers the 2xx the handler built', async () => {
-    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const env = endpoint.env();
     const name = uniqueName('lost-reply');
     await endpoint.setFaults({ loseReplies: { ws: 1 } });
     await endpoint.resetCounters();
@@ -104,7 +106,7 @@ describe('a COMMIT whose reply is lost after the database committed', () => {
   });
 
   it('answers 503 commit_unknown when the lookups cannot reach the database either', async () => {
-    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const env = endpoint.env();
     const name = uniqueName('lost-reply-unknown');
     await endpoint.setFaults({ loseReplies: { ws: 1 } });
     // The session is open by now; from here on every new connection (the lookups) is refused.

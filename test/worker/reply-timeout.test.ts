@@ -2,16 +2,12 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
-import {
-  buildApp,
-  countLists,
-  envWith,
-  logLineOf,
-  uniqueName,
-  useSiblingEndpoint,
-} from './core-harness';
+import { buildApp, countLists, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
-const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const endpoint = useSiblingEndpoint({
+  clearFaultsAfterEach: true,
+  appName: `reply-timeout-${crypto.randomUUID().slice(0, 8)}`,
+});
 
 // After its first statement the handler makes the endpoint hold every later client burst for
 // longer than the reply timeout (connect 100 ms + statement 100 ms): a socket gone silent.
@@ -35,8 +31,7 @@ const create = (names: string[], silentAt: number) =>
   postJson(
     '/s/create',
     { names, silentAt },
-    envWith({
-      DATABASE_URL: endpoint.databaseUrl,
+    endpoint.env({
       DB_CONNECT_TIMEOUT_MS: '100',
       DB_STATEMENT_TIMEOUT_MS: '100',
       // One run: a write that died before COMMIT is otherwise replayed (write-replay.test.ts),

@@ -3,14 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
-import {
-  buildApp,
-  checkDb,
-  envWith,
-  logLineOf,
-  uniqueName,
-  useSiblingEndpoint,
-} from './core-harness';
+import { buildApp, checkDb, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
 /** Holds the first two arrivals until both are there; later arrivals (replays) pass at once. */
 const barriers = new Map<string, { arrived: number; open: Promise<void>; release: () => void }>();
@@ -52,7 +45,9 @@ routes.post('/s/swap', async (c) => {
   return c.json({ ok: true });
 });
 
-const endpoint = useSiblingEndpoint();
+const endpoint = useSiblingEndpoint({
+  appName: `serialization-replay-${crypto.randomUUID().slice(0, 8)}`,
+});
 const { postJson } = buildApp(routes);
 
 async function namesIn(group: string): Promise<string[]> {
@@ -64,7 +59,7 @@ async function namesIn(group: string): Promise<string[]> {
 
 describe('serialization failures', () => {
   it('ends two conflicting SERIALIZABLE transactions correctly by replaying one', async () => {
-    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const env = endpoint.env();
     const group = uniqueName('skew');
     const [a, b] = await Promise.all([
       postJson('/s/claim', { group, who: 'a' }, env),
@@ -81,7 +76,7 @@ describe('serialization failures', () => {
   });
 
   it('answers 503 transaction_conflict once the attempts are used up, and writes nothing for it', async () => {
-    const env = envWith({ DATABASE_URL: endpoint.databaseUrl, DB_MAX_TX_ATTEMPTS: '1' });
+    const env = endpoint.env({ DB_MAX_TX_ATTEMPTS: '1' });
     const group = uniqueName('skew-once');
     const results = await Promise.all([
       postJson('/s/claim', { group, who: 'a' }, env),
@@ -97,7 +92,7 @@ describe('serialization failures', () => {
   });
 
   it('replays the loser of a deadlock (40P01)', async () => {
-    const env = envWith({ DATABASE_URL: endpoint.databaseUrl });
+    const env = endpoint.env();
     const [x, y] = [uniqueName('dl-x'), uniqueName('dl-y')];
     await checkDb().query('insert into lists (name) values ($1), ($2)', [x, y]);
     const key = uniqueName('deadlock');

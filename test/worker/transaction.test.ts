@@ -5,14 +5,7 @@ import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
 import { ApiError } from '../../src/errors';
 import { createApp } from '../../src/index';
-import {
-  buildApp,
-  countLists,
-  envWith,
-  logLineOf,
-  uniqueName,
-  useSiblingEndpoint,
-} from './core-harness';
+import { buildApp, countLists, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
 const routes = new Hono<AppEnv>();
 routes.post('/t/create', async (c) => {
@@ -78,12 +71,12 @@ routes.get('/t/read', async (c) => {
   return c.json({ rows: rows.length });
 });
 
-const endpoint = useSiblingEndpoint();
+const endpoint = useSiblingEndpoint({ appName: 'core-transaction-test' });
 let env: Env;
 const { call } = buildApp(routes);
 
 beforeAll(() => {
-  env = envWith({ DATABASE_URL: endpoint.databaseUrl, APP_NAME: 'core-transaction-test' });
+  env = endpoint.env();
 });
 afterEach(async () => {
   const idle = await endpoint.waitForIdle();
@@ -188,8 +181,7 @@ describe('the transaction middleware', () => {
   });
 
   it('honours DB_ISOLATION_LEVEL and DB_STATEMENT_TIMEOUT_MS', async () => {
-    const tuned = envWith({
-      DATABASE_URL: endpoint.databaseUrl,
+    const tuned = endpoint.env({
       DB_ISOLATION_LEVEL: 'repeatable read',
       DB_STATEMENT_TIMEOUT_MS: '1500',
     });

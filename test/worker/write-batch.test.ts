@@ -2,11 +2,14 @@ import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { todos } from '../../src/db/schema';
-import { buildApp, checkDb, envWith, logLineOf, useSiblingEndpoint } from './core-harness';
+import { buildApp, checkDb, logLineOf, useSiblingEndpoint } from './core-harness';
 import { AUTH, createList, db } from './todo-api-helpers';
 
 // Each test drives POST /todos through its own endpoint and follows its receipts by request id.
-const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true });
+const endpoint = useSiblingEndpoint({
+  clearFaultsAfterEach: true,
+  appName: `write-batch-${crypto.randomUUID().slice(0, 8)}`,
+});
 const routes = new Hono<AppEnv>();
 const nothing = { result: () => null, recover: async () => null };
 routes.post('/wb/twice', async (c) => {
@@ -22,7 +25,7 @@ function create(requestId: string, listId: string, title: string, vars: Record<s
     method: 'POST',
     headers: { ...AUTH, 'Content-Type': 'application/json', 'X-Request-Id': requestId },
     body: JSON.stringify({ listId, title }),
-    env: envWith({ DATABASE_URL: endpoint.databaseUrl, ...vars }),
+    env: endpoint.env({ ...vars }),
   });
 }
 

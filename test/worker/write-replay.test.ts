@@ -3,14 +3,7 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { lists } from '../../src/db/schema';
-import {
-  buildApp,
-  countLists,
-  envWith,
-  logLineOf,
-  uniqueName,
-  useSiblingEndpoint,
-} from './core-harness';
+import { buildApp, countLists, logLineOf, uniqueName, useSiblingEndpoint } from './core-harness';
 
 /** A latch between a route's two statements: the first run of `name` waits there once. */
 const gaps = new Map<string, { reached: () => void; release: Promise<void> }>();
@@ -32,7 +25,7 @@ routes.post('/wr/two', async (c) => {
   return c.json({ name }, 201);
 });
 
-const endpoint = useSiblingEndpoint();
+const endpoint = useSiblingEndpoint({ appName: `write-replay-${crypto.randomUUID().slice(0, 8)}` });
 const { postJson } = buildApp(routes);
 
 /** Posts to the two-statement route and terminates its session between the statements. */
@@ -44,11 +37,7 @@ async function terminateInTheGap(name: string, readOverHttp = false) {
   const reached = new Promise<void>((resolve) => {
     gaps.set(name, { reached: resolve, release: released });
   });
-  const pending = postJson(
-    '/wr/two',
-    { name, readOverHttp },
-    envWith({ DATABASE_URL: endpoint.databaseUrl }),
-  );
+  const pending = postJson('/wr/two', { name, readOverHttp }, endpoint.env());
   await reached;
   // PostgreSQL ends the backend (57P01) as a compute restart does; resolves once it is closed.
   expect(await endpoint.terminate()).toBe(1);
