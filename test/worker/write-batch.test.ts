@@ -2,14 +2,20 @@ import { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { todos } from '../../src/db/schema';
-import { buildApp, checkDb, logLineOf, useSiblingEndpoint } from './core-harness';
+import { endClient } from '../../src/db/ws-client';
+import {
+  buildApp,
+  busyBackends,
+  checkDb,
+  harnessSession,
+  logLineOf,
+  useSiblingEndpoint,
+} from './core-harness';
 import { AUTH, createList, db } from './todo-api-helpers';
 
 // Each test drives POST /todos through its own endpoint and follows its receipts by request id.
-const endpoint = useSiblingEndpoint({
-  clearFaultsAfterEach: true,
-  appName: `write-batch-${crypto.randomUUID().slice(0, 8)}`,
-});
+const appName = `write-batch-${crypto.randomUUID().slice(0, 8)}`;
+const endpoint = useSiblingEndpoint({ clearFaultsAfterEach: true, appName });
 const routes = new Hono<AppEnv>();
 const nothing = { result: () => null, recover: async () => null };
 routes.post('/wb/twice', async (c) => {
@@ -162,6 +168,57 @@ describe('a write batch', () => {
     expect(logLineOf(res)).toMatchObject({ commitLookup: 'unknown', outcome: 'unknown' });
     expect(await receiptsOf(requestId)).toEqual([]);
     expect(await titlesIn(list.id)).toEqual([]);
+  });
+
+  it('answers 504 on a locked row and leaves neither the todo nor its receipt', async () => {
+    const list = await createList();
+    const requestId = `wb-${crypto.randomUUID()}`;
+    const locker = await harnessSession();
+    try {
+      await locker.query('BEGIN');
+      // The insert's foreign-key check needs a share lock on this list's row.
+      await locker.query('SELECT 1 FROM lists WHERE id = $1 FOR UPDATE', [list.id]);
+      const res = await create(requestId, list.id, 'locked', { DB_STATEMENT_TIMEOUT_MS: '300' });
+      expect(res.status, res.text).toBe(504);
+      expect(res.res.headers.get('Content-Type')).toBe('application/problem+json');
+      expect(res.body).toMatchObject({ code: 'statement_timeout' });
+      expect(logLineOf(res)).toMatchObject({ sqlState: '57014', outcome: 'rolled_back' });
+      // PostgreSQL cancelled it: nothing of the app waits on the lock any more.
+      expect(await busyBackends(locker, appName)).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await endClient(locker);
+    }
+    expect(await receiptsOf(requestId)).toEqual([]);
+    expect(await titlesIn(list.id)).toEqual([]);
+  });
+
+  it('answers commit_unknown when PostgreSQL freezes under it, and after SIGCONT the todo exists only with its receipt', async () => {
+    const list = await createList();
+    const requestId = `wb-${crypto.randomUUID()}`;
+    await endpoint.setFaults({ freezeBackends: true });
+    const res = await create(requestId, list.id, 'frozen', {
+      DB_CONNECT_TIMEOUT_MS: '200',
+      DB_STATEMENT_TIMEOUT_MS: '200',
+      DB_RETRY_DEADLINE_MS: '1000',
+    });
+    // The batch and every lookup meet a stopped backend: nobody can say whether it committed.
+    expect(res.status, res.text).toBe(503);
+    expect(res.body).toMatchObject({ code: 'commit_unknown' });
+    expect(logLineOf(res)).toMatchObject({ commitLookup: 'unknown', outcome: 'unknown' });
+    expect((await endpoint.counters()).frozenBackends).toBeGreaterThan(0);
+    await endpoint.clearFaults();
+    await endpoint.waitForIdle();
+    const harness = await harnessSession();
+    try {
+      await expect.poll(() => busyBackends(harness, appName), { timeout: 5_000 }).toBe(0);
+    } finally {
+      await endClient(harness);
+    }
+    // Resumed, the original and the lookup's fence race for the receipt's key; whichever won,
+    // the todo is there exactly when an unfenced receipt is, and never twice.
+    const receipts = await receiptsOf(requestId);
+    expect(await titlesIn(list.id)).toEqual(receipts.includes(false) ? ['frozen'] : []);
   });
 });
 
