@@ -2,7 +2,8 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import { Client, neon } from '@neondatabase/serverless';
 import type { Hono } from 'hono';
-import type { EndpointCounters } from 'local-neon';
+import type { EndpointCounters, FaultSettings } from 'local-neon';
+import { EndpointControl } from 'local-neon/control';
 import { afterAll, afterEach, beforeAll, inject, vi } from 'vitest';
 import type { AppEnv } from '../../src/app-env';
 import { loadConfig } from '../../src/config';
@@ -28,7 +29,7 @@ export type SiblingEndpoint = {
   databaseUrl: string;
   counters(): Promise<Counters>;
   resetCounters(): Promise<void>;
-  setFaults(faults: Record<string, unknown>): Promise<void>;
+  setFaults(faults: FaultSettings): Promise<void>;
   clearFaults(): Promise<void>;
   terminate(): Promise<number>;
   close(): Promise<void>;
@@ -38,43 +39,29 @@ export type SiblingEndpoint = {
   env(overrides?: Record<string, string | undefined>): Env;
 };
 
-async function control(url: string, method = 'GET', body?: unknown): Promise<unknown> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
 /** Starts a sibling endpoint for one test file (faults there do not disturb other files). */
 export async function startSiblingEndpoint(): Promise<SiblingEndpoint> {
-  const root = testEnv.LOCAL_CONTROL_URL;
-  const created = (await control(`${root}/endpoints`, 'POST')) as {
-    port: number;
-    controlUrl: string;
-  };
+  const root = new EndpointControl(testEnv.LOCAL_CONTROL_URL);
+  const created = await root.createSibling();
+  const control = new EndpointControl(created.controlUrl);
   const url = new URL(testEnv.DATABASE_URL);
   url.port = String(created.port);
-  const c = created.controlUrl;
-  const counters = async () => (await control(`${c}/counters`)) as Counters;
   return {
     port: created.port,
-    controlUrl: c,
+    controlUrl: created.controlUrl,
     databaseUrl: url.toString(),
-    counters,
-    resetCounters: async () => void (await control(`${c}/counters/reset`, 'POST')),
-    setFaults: async (faults) => void (await control(`${c}/faults`, 'POST', faults)),
-    clearFaults: async () => void (await control(`${c}/faults`, 'DELETE')),
-    terminate: async () =>
-      ((await control(`${c}/terminate`, 'POST')) as { terminated: number }).terminated,
-    close: async () => void (await control(`${root}/endpoints/${created.port}`, 'DELETE')),
+    counters: () => control.counters(),
+    resetCounters: () => control.resetCounters(),
+    setFaults: (faults) => control.setFaults(faults),
+    clearFaults: () => control.clearFaults(),
+    terminate: () => control.terminate(),
+    close: () => root.removeSibling(created.port),
     env: (overrides = {}) => envWith({ DATABASE_URL: url.toString(), ...overrides }),
+    // Unlike EndpointControl's, it fails the test when the endpoint does not become idle.
     waitForIdle: () =>
       vi.waitFor(
         async () => {
-          const now = await counters();
+          const now = await control.counters();
           if (now.wsOpen !== 0 || now.httpInFlight !== 0) {
             throw new Error(`still open: ${JSON.stringify(now)}`);
           }
