@@ -130,6 +130,15 @@ describe('every other route from a web page', () => {
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it.each([
+    ['GET', '/_local/counters'],
+    ['POST', '/sql'],
+  ])('%s %s answers 403 to a rebound DNS name without Origin', async (method, path) => {
+    const res = await rawRequest(method, path, { Host: `evil.example:${endpoint.port}` });
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('answers the driver with no CORS header either', async () => {
     const res = await fetch(`${endpoint.url}/_local/counters`);
     expect(res.status).toBe(200);
